@@ -1,0 +1,8 @@
+{#- Use the custom schema name as is (raw, staging, intermediate, marts) on every target. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}
+        {{ target.schema }}
+    {%- else -%}
+        {{ custom_schema_name | trim }}
+    {%- endif -%}
+{%- endmacro %}

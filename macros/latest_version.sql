@@ -1,0 +1,27 @@
+{#-
+    Latest version of each primary key across appended load batches.
+
+    Returns a select (use it as the body of a CTE) of every column of `relation`
+    plus `_version_rank`, keeping one row per key: the row of the latest
+    `_batch_id` (tie: the latest `_line_number`). When `deleted_column` is given,
+    keys whose latest version is deleted (a tombstone) are dropped; a null flag
+    counts as not deleted. Portable: row_number() in a subquery, no QUALIFY.
+-#}
+{% macro latest_version(relation, key_columns, deleted_column=none) -%}
+    {%- if key_columns is string -%}{%- set key_columns = [key_columns] -%}{%- endif -%}
+    select ranked.*
+    from (
+        select
+            versions.*,
+            row_number() over (
+                partition by {{ key_columns | join(', ') }}
+                order by versions._batch_id desc, versions._line_number desc
+            ) as _version_rank
+        from {{ relation }} as versions
+    ) as ranked
+    where
+        ranked._version_rank = 1
+        {%- if deleted_column %}
+        and coalesce(ranked.{{ deleted_column }}, false) = false
+        {%- endif %}
+{%- endmacro %}

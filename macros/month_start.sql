@@ -1,0 +1,31 @@
+{#-
+    First day of the month (a DATE) of a UTC timestamp, in the reporting time zone
+    (var reporting_timezone, default UTC). Pass is_date=true for a DATE column
+    (a calendar day already, no time zone shift). Targets differ only in how a UTC
+    timestamp is shifted to local time, hence adapter.dispatch.
+-#}
+{% macro month_start(expression, is_date=false) -%}
+    {%- set timezone = var('reporting_timezone', 'UTC') -%}
+    {%- if is_date or timezone | upper in ('UTC', 'ETC/UTC', 'Z') -%}
+        cast({{ dbt.date_trunc('month', expression) }} as date)
+    {%- else -%}
+        cast({{ dbt.date_trunc('month', adapter.dispatch('to_reporting_timezone', 'lifecycle')(expression, timezone)) }} as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A UTC timestamp (without time zone) as local wall-clock time in `timezone`. -#}
+{% macro default__to_reporting_timezone(expression, timezone) -%}
+    (({{ expression }}) at time zone 'UTC') at time zone '{{ timezone }}'
+{%- endmacro %}
+
+{% macro duckdb__to_reporting_timezone(expression, timezone) -%}
+    cast(timezone('{{ timezone }}', timezone('UTC', {{ expression }})) as timestamp)
+{%- endmacro %}
+
+{% macro postgres__to_reporting_timezone(expression, timezone) -%}
+    (({{ expression }}) at time zone 'UTC') at time zone '{{ timezone }}'
+{%- endmacro %}
+
+{% macro spark__to_reporting_timezone(expression, timezone) -%}
+    from_utc_timestamp({{ expression }}, '{{ timezone }}')
+{%- endmacro %}

@@ -1,0 +1,137 @@
+"""The `lifecycle` command: generate, load, build, run, demo."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .dbt_build import dbt_build, duckdb_path_env
+from .errors import LifecycleError
+from .loader import LoadResult, load_exports
+from .targets import target_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console()
+err_console = Console(stderr=True)
+
+Target = Annotated[str | None, typer.Option("--target", "-t", help="dbt target (default: profile default, duckdb)")]
+Exports = Annotated[Path, typer.Option("--exports", "-e", help="folder of export files (CONTRACT.md)")]
+
+DEMO_EXPORTS = Path("warehouse/demo_exports")
+DEMO_DATABASE = Path("warehouse/demo.duckdb")
+
+
+def _settings(target: str | None) -> dict:
+    settings = target_settings(target)
+    if settings["type"] == "duckdb":
+        duckdb_path_env(Path(settings["path"]))
+    return settings
+
+
+def _print_load(result: LoadResult) -> None:
+    table = Table(title=f"batch {result.batch_id} loaded at {result.loaded_at:%Y-%m-%d %H:%M:%S} UTC")
+    for name in ("file", "rows read", "loaded", "quarantined"):
+        table.add_column(name, justify="left" if name == "file" else "right")
+    for f in result.files:
+        if f.path is None:
+            table.add_row(f.file, "absent (empty)", "0", "0")
+        else:
+            style = "yellow" if f.rows_quarantined else None
+            table.add_row(f.path.name, f"{f.rows_read:,}", f"{f.rows_loaded:,}", f"{f.rows_quarantined:,}", style=style)
+    console.print(table)
+    if result.rows_quarantined:
+        console.print(
+            f"[yellow]{result.rows_quarantined:,} rows quarantined[/]: "
+            f"select * from raw.quarantine where batch_id = {result.batch_id}"
+        )
+
+
+def do_load(exports: Path, settings: dict) -> LoadResult:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=err_console, transient=True,
+    ) as progress:
+        def on_file(spec, path: Path):
+            task = progress.add_task(f"checking {path.name}", total=path.stat().st_size)
+            return lambda done: progress.update(task, completed=done)
+
+        result = load_exports(exports, settings, on_file)
+    _print_load(result)
+    return result
+
+
+def _fail(exc: LifecycleError) -> None:
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def load(exports: Exports, target: Target = None) -> None:
+    """Validate an exports folder against the contract and append it to raw.* as one batch."""
+    try:
+        do_load(exports, _settings(target))
+    except LifecycleError as exc:
+        _fail(exc)
+
+
+@app.command()
+def build(target: Target = None, full_refresh: bool = False) -> None:
+    """Run `dbt build` (seeds, models, tests) on the target."""
+    try:
+        settings = _settings(target)
+        dbt_build(settings["name"], full_refresh=full_refresh)
+    except LifecycleError as exc:
+        _fail(exc)
+
+
+@app.command()
+def run(exports: Exports, target: Target = None) -> None:
+    """The main job: load the exports, then dbt build (models and tests)."""
+    try:
+        settings = _settings(target)
+        do_load(exports, settings)
+        dbt_build(settings["name"])
+    except LifecycleError as exc:
+        _fail(exc)
+    console.print(f"[green]run complete[/] on target {settings['name']}")
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="folder to write the export files to")],
+    scale: Annotated[str, typer.Option(help="xs (~2k persons), s (20k), m (200k), l (1M)")] = "s",
+    seed: Annotated[int, typer.Option(help="random seed; same seed, same files")] = 42,
+) -> None:
+    """Write deterministic synthetic exports for every contract file."""
+    from .generate import SCALES, generate as generate_exports
+
+    if scale not in SCALES:
+        _fail(LifecycleError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}"))
+    started = time.monotonic()
+    counts = generate_exports(scale, seed, out, progress=True)
+    table = Table(title=f"scale {scale}, seed {seed} -> {out} ({time.monotonic() - started:.1f} s)")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+
+
+@app.command()
+def demo(seed: int = 42) -> None:
+    """Generate demo exports (scale s) and run the whole job on a fresh embedded DuckDB file."""
+    generate(out=DEMO_EXPORTS, scale="s", seed=seed)
+    DEMO_DATABASE.unlink(missing_ok=True)
+    duckdb_path_env(DEMO_DATABASE)
+    run(exports=DEMO_EXPORTS, target="duckdb")
+    console.print(f"demo warehouse: {DEMO_DATABASE.resolve()}")
+
+
+if __name__ == "__main__":
+    app()
