@@ -13,11 +13,13 @@
     {%- if amount_columns is string -%}{%- set amount_columns = [amount_columns] -%}{%- endif -%}
     {%- set reporting_currency = var('reporting_currency', 'USD') | upper -%}
     {%- set rate -%}
-        case
-            when base.{{ currency_column }} is null or base.{{ currency_column }} = '{{ reporting_currency }}' then 1
-            else fx.rate_to_reporting
-        end
-    {%- endset %}
+        cast(
+            case
+                when base.{{ currency_column }} is null or base.{{ currency_column }} = '{{ reporting_currency }}' then 1
+                else fx.rate_to_reporting
+            end as decimal(18, 8)
+        )
+    {%- endset -%}
     select
         base.*,
         {{ rate }} as fx_rate

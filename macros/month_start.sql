@@ -9,11 +9,15 @@
     {%- if is_date or timezone | upper in ('UTC', 'ETC/UTC', 'Z') -%}
         cast({{ dbt.date_trunc('month', expression) }} as date)
     {%- else -%}
-        cast({{ dbt.date_trunc('month', adapter.dispatch('to_reporting_timezone', 'lifecycle')(expression, timezone)) }} as date)
+        cast({{ dbt.date_trunc('month', to_reporting_timezone(expression, timezone)) }} as date)
     {%- endif -%}
 {%- endmacro %}
 
 {#- A UTC timestamp (without time zone) as local wall-clock time in `timezone`. -#}
+{% macro to_reporting_timezone(expression, timezone) -%}
+    {{ return(adapter.dispatch('to_reporting_timezone', 'lifecycle')(expression, timezone)) }}
+{%- endmacro %}
+
 {% macro default__to_reporting_timezone(expression, timezone) -%}
     (({{ expression }}) at time zone 'UTC') at time zone '{{ timezone }}'
 {%- endmacro %}

@@ -15,15 +15,13 @@ latest as (
 renamed as (
 
     select
-        subscription_id as subscription_id,
-        account_id as account_id,
-        product as product,
-        started_on as started_on,
-        ended_on as ended_on,
+        subscription_id,
+        account_id,
+        product,
+        started_on,
+        ended_on,
         mrr_amount as mrr_amount_original,
-        upper(trim(currency)) as currency,
-        _batch_id as batch_id,
-        _loaded_at as loaded_at
+        upper(trim(currency)) as currency
     from latest
 
 ),
@@ -46,9 +44,7 @@ final as (
         mrr_amount_original,
         currency,
         fx_rate,
-        mrr_amount,
-        batch_id,
-        loaded_at
+        mrr_amount
     from converted
 
 )

@@ -15,14 +15,12 @@ latest as (
 final as (
 
     select
-        account_id as account_id,
-        account_name as account_name,
-        industry as industry,
-        employee_count as employee_count,
-        country as country,
-        created_at as created_at,
-        _batch_id as batch_id,
-        _loaded_at as loaded_at
+        account_id,
+        account_name,
+        industry,
+        employee_count,
+        country,
+        created_at
     from latest
 
 )

@@ -15,22 +15,20 @@ latest as (
 renamed as (
 
     select
-        campaign_id as campaign_id,
-        campaign_name as campaign_name,
+        campaign_id,
+        campaign_name,
         channel as channel_raw,
-        campaign_type as campaign_type,
+        campaign_type,
         lower(trim(audience)) as audience,
-        is_automated as is_automated,
-        parent_campaign_id as parent_campaign_id,
-        start_date as start_date,
-        end_date as end_date,
+        is_automated,
+        parent_campaign_id,
+        start_date,
+        end_date,
         budgeted_cost as budgeted_cost_original,
         actual_cost as actual_cost_original,
         upper(trim(currency)) as currency,
         -- costs are converted at the rate of the campaign's first day (its last day when the start is missing)
-        coalesce(start_date, end_date) as fx_date,
-        _batch_id as batch_id,
-        _loaded_at as loaded_at
+        coalesce(start_date, end_date) as fx_date
     from latest
 
 ),
@@ -67,9 +65,7 @@ final as (
         currency,
         fx_rate,
         budgeted_cost,
-        actual_cost,
-        batch_id,
-        loaded_at
+        actual_cost
     from converted
 
 )

@@ -15,15 +15,13 @@ latest as (
 renamed as (
 
     select
-        contact_id as contact_id,
-        account_id as account_id,
+        contact_id,
+        account_id,
         {{ normalize_email('email') }} as email,
-        title as title,
+        title,
         lead_source as lead_source_raw,
-        created_at as created_at,
-        owner_id as owner_id,
-        _batch_id as batch_id,
-        _loaded_at as loaded_at
+        created_at,
+        owner_id
     from latest
 
 ),
@@ -46,9 +44,7 @@ final as (
         lead_source_raw,
         channel,
         created_at,
-        owner_id,
-        batch_id,
-        loaded_at
+        owner_id
     from mapped
 
 )

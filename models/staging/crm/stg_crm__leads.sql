@@ -15,22 +15,20 @@ latest as (
 renamed as (
 
     select
-        lead_id as lead_id,
+        lead_id,
         {{ normalize_email('email') }} as email,
-        company as company,
-        title as title,
-        industry as industry,
-        country as country,
+        company,
+        title,
+        industry,
+        country,
         lead_source as lead_source_raw,
         status as status_raw,
-        created_at as created_at,
-        converted_at as converted_at,
-        converted_contact_id as converted_contact_id,
-        converted_account_id as converted_account_id,
-        converted_opportunity_id as converted_opportunity_id,
-        owner_id as owner_id,
-        _batch_id as batch_id,
-        _loaded_at as loaded_at
+        created_at,
+        converted_at,
+        converted_contact_id,
+        converted_account_id,
+        converted_opportunity_id,
+        owner_id
     from latest
 
 ),
@@ -62,9 +60,7 @@ final as (
         converted_contact_id,
         converted_account_id,
         converted_opportunity_id,
-        owner_id,
-        batch_id,
-        loaded_at
+        owner_id
     from mapped
 
 )

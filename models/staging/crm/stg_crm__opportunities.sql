@@ -15,28 +15,26 @@ latest as (
 renamed as (
 
     select
-        opportunity_id as opportunity_id,
-        account_id as account_id,
-        contact_id as contact_id,
+        opportunity_id,
+        account_id,
+        contact_id,
         opportunity_type as opportunity_type_raw,
-        stage_name as stage_name,
+        stage_name,
         amount as amount_original,
         upper(trim(currency)) as currency,
-        created_at as created_at,
-        closed_at as closed_at,
-        is_closed as is_closed,
-        is_won as is_won,
+        created_at,
+        closed_at,
+        is_closed,
+        is_won,
         loss_reason as loss_reason_raw,
         lead_source as lead_source_raw,
-        campaign_id as campaign_id,
-        owner_id as owner_id,
+        campaign_id,
+        owner_id,
         -- amounts are converted at the rate of the close day (closed deals) or of the creation day (open deals)
         case
             when is_closed = true then coalesce(closed_at, created_at)
             else created_at
-        end as fx_date,
-        _batch_id as batch_id,
-        _loaded_at as loaded_at
+        end as fx_date
     from latest
 
 ),
@@ -63,13 +61,13 @@ classified as (
     select
         converted.*,
         case
-            when is_closed = true and coalesce(is_won, false) = false
-                then coalesce(loss_reason_mapped, 'other')
+            when converted.is_closed = true and coalesce(converted.is_won, false) = false
+                then coalesce(converted.loss_reason_mapped, 'other')
         end as loss_reason_category,
         case
-            when is_won = true then 'won'
-            when is_closed = true and loss_reason_mapped = 'no_decision' then 'no_decision'
-            when is_closed = true then 'lost'
+            when converted.is_won = true then 'won'
+            when converted.is_closed = true and converted.loss_reason_mapped = 'no_decision' then 'no_decision'
+            when converted.is_closed = true then 'lost'
             else 'open'
         end as outcome
     from converted
@@ -99,9 +97,7 @@ final as (
         lead_source_raw,
         channel,
         campaign_id,
-        owner_id,
-        batch_id,
-        loaded_at
+        owner_id
     from classified
 
 )

@@ -15,15 +15,13 @@ latest as (
 final as (
 
     select
-        activity_id as activity_id,
-        record_id as record_id,
+        activity_id,
+        record_id,
         lower(trim(record_type)) as record_type,
-        opportunity_id as opportunity_id,
+        opportunity_id,
         lower(trim(activity_type)) as activity_type,
-        occurred_at as occurred_at,
-        owner_id as owner_id,
-        _batch_id as batch_id,
-        _loaded_at as loaded_at
+        occurred_at,
+        owner_id
     from latest
 
 )

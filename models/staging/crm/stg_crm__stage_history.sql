@@ -15,13 +15,11 @@ latest as (
 renamed as (
 
     select
-        stage_event_id as stage_event_id,
-        record_id as record_id,
+        stage_event_id,
+        record_id,
         lower(trim(record_type)) as record_type,
         stage as stage_raw,
-        entered_at as entered_at,
-        _batch_id as batch_id,
-        _loaded_at as loaded_at
+        entered_at
     from latest
 
 ),
@@ -42,9 +40,7 @@ final as (
         record_type,
         stage_raw,
         stage,
-        entered_at,
-        batch_id,
-        loaded_at
+        entered_at
     from mapped
 
 )

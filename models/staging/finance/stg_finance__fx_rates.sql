@@ -15,11 +15,9 @@ latest as (
 renamed as (
 
     select
-        rate_date as rate_date,
+        rate_date,
         upper(trim(currency)) as currency,
-        rate_to_reporting as rate_to_reporting,
-        _batch_id as batch_id,
-        _loaded_at as loaded_at
+        rate_to_reporting
     from latest
     where rate_to_reporting is not null
 
@@ -34,9 +32,7 @@ spells as (
         rate_to_reporting,
         rate_date as valid_from,
         lead(rate_date) over (partition by currency order by rate_date) as valid_to,
-        row_number() over (partition by currency order by rate_date) = 1 as is_first_rate,
-        batch_id,
-        loaded_at
+        row_number() over (partition by currency order by rate_date) = 1 as is_first_rate
     from renamed
 
 ),
@@ -50,9 +46,7 @@ final as (
         rate_to_reporting,
         valid_from,
         valid_to,
-        is_first_rate,
-        batch_id,
-        loaded_at
+        is_first_rate
     from spells
 
 )

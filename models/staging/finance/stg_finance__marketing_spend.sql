@@ -30,18 +30,15 @@ current_lines as (
 renamed as (
 
     select
-        {{ surrogate_key(['_batch_id', '_line_number']) }} as spend_line_id,
-        spend_date as spend_date,
+        {{ surrogate_key(['spend_date', '_line_number']) }} as spend_line_id,
+        spend_date,
         channel as channel_raw,
-        campaign_id as campaign_id,
+        campaign_id,
         lower(trim(cost_type)) as cost_type,
         amount as amount_original,
         upper(trim(currency)) as currency,
-        impressions as impressions,
-        clicks as clicks,
-        _batch_id as batch_id,
-        _line_number as line_number,
-        _loaded_at as loaded_at
+        impressions,
+        clicks
     from current_lines
 
 ),
@@ -74,10 +71,7 @@ final as (
         fx_rate,
         amount,
         impressions,
-        clicks,
-        batch_id,
-        line_number,
-        loaded_at
+        clicks
     from converted
 
 )

@@ -15,18 +15,16 @@ latest as (
 renamed as (
 
     select
-        activity_id as activity_id,
-        visitor_id as visitor_id,
+        activity_id,
+        visitor_id,
         {{ normalize_email('email') }} as email,
         lower(trim(activity_type)) as activity_type,
-        asset_id as asset_id,
-        asset_name as asset_name,
-        page_url as page_url,
+        asset_id,
+        asset_name,
+        page_url,
         channel as channel_raw,
-        campaign_id as campaign_id,
-        occurred_at as occurred_at,
-        _batch_id as batch_id,
-        _loaded_at as loaded_at
+        campaign_id,
+        occurred_at
     from latest
 
 ),
@@ -52,9 +50,7 @@ final as (
         channel_raw,
         channel,
         campaign_id,
-        occurred_at,
-        batch_id,
-        loaded_at
+        occurred_at
     from mapped
 
 )

@@ -15,15 +15,13 @@ latest as (
 final as (
 
     select
-        response_id as response_id,
-        account_id as account_id,
+        response_id,
+        account_id,
         {{ normalize_email('email') }} as email,
-        score as score,
-        comment as comment,
-        responded_at as responded_at,
-        survey_name as survey_name,
-        _batch_id as batch_id,
-        _loaded_at as loaded_at
+        score,
+        comment,
+        responded_at,
+        survey_name
     from latest
 
 )
