@@ -46,7 +46,7 @@ N_DAYS = (END_DATE - START_DATE).days + 1
 DAY = 86_400
 T_END = N_DAYS * DAY - 1  # 2025-12-31T23:59:59Z, in seconds since 2024-01-01T00:00:00Z
 N_MONTHS = 24
-CHUNK = 50_000  # persons per chunk for the event files
+CHUNK = 20_000  # persons per chunk for the event files
 WRITE_CHUNK = 100_000  # rows formatted and written at a time (bounds memory)
 
 F = NDArray[np.float64]
@@ -59,26 +59,44 @@ WORK = 8  # a second lead-stage row ("Working - Contacted")
 STAGE_SPELLINGS: tuple[tuple[tuple[str, float], ...], ...] = (
     (("Subscriber", 0.5), ("Newsletter Subscriber", 0.3), ("Known", 0.1), ("subscriber", 0.1)),
     (
-        ("Open - Not Contacted", 0.3), ("New", 0.2), ("Raw Lead", 0.1), ("Open", 0.1),
-        ("Prospect", 0.1), ("lead", 0.1), ("Engaged", 0.1),
+        ("Open - Not Contacted", 0.3),
+        ("New", 0.2),
+        ("Raw Lead", 0.1),
+        ("Open", 0.1),
+        ("Prospect", 0.1),
+        ("lead", 0.1),
+        ("Engaged", 0.1),
     ),
     (
-        ("Marketing Qualified Lead", 0.45), ("MQL", 0.25), ("Marketing Qualified", 0.15),
-        ("marketingqualifiedlead", 0.05), ("mql", 0.1),
+        ("Marketing Qualified Lead", 0.45),
+        ("MQL", 0.25),
+        ("Marketing Qualified", 0.15),
+        ("marketingqualifiedlead", 0.05),
+        ("mql", 0.1),
     ),
     (
-        ("Sales Accepted", 0.3), ("Sales Accepted Lead", 0.15), ("SAL", 0.1),
-        ("Sales Qualified Lead", 0.25), ("Sales Qualified", 0.1), ("sql", 0.1),
+        ("Sales Accepted", 0.3),
+        ("Sales Accepted Lead", 0.15),
+        ("SAL", 0.1),
+        ("Sales Qualified Lead", 0.25),
+        ("Sales Qualified", 0.1),
+        ("sql", 0.1),
     ),
     (("Opportunity Created", 0.5), ("Pipeline", 0.3), ("opportunity", 0.2)),
     (("Closed Won", 0.5), ("Customer - Closed Won", 0.3), ("Won", 0.1), ("customer", 0.1)),
     (
-        ("Recycle", 0.3), ("Nurture", 0.3), ("Nurturing", 0.15), ("Back to Nurture", 0.15),
+        ("Recycle", 0.3),
+        ("Nurture", 0.3),
+        ("Nurturing", 0.15),
+        ("Back to Nurture", 0.15),
         ("recycled", 0.1),
     ),
     (
-        ("Disqualified", 0.35), ("Unqualified", 0.25), ("Closed - Not Converted", 0.2),
-        ("Bad Data", 0.1), ("Junk", 0.1),
+        ("Disqualified", 0.35),
+        ("Unqualified", 0.25),
+        ("Closed - Not Converted", 0.2),
+        ("Bad Data", 0.1),
+        ("Junk", 0.1),
     ),
 )
 WORKING_SPELLING = "Working - Contacted"
@@ -104,79 +122,179 @@ class Channel:
 
 CHANNELS: tuple[Channel, ...] = (
     Channel(
-        "paid_search", 0.22, 0.26, 0.40, 0.25, 160.0, 0.22,
+        "paid_search",
+        0.22,
+        0.26,
+        0.40,
+        0.25,
+        160.0,
+        0.20,
         (
-            ("Google Ads", 0.35), ("Paid Search", 0.22), ("PPC", 0.1), (" google ads", 0.06),
-            ("PAID SEARCH ", 0.05), ("AdWords", 0.08), ("Bing Ads", 0.09), ("SEM", 0.05),
+            ("Google Ads", 0.35),
+            ("Paid Search", 0.22),
+            ("PPC", 0.1),
+            (" google ads", 0.06),
+            ("PAID SEARCH ", 0.05),
+            ("AdWords", 0.08),
+            ("Bing Ads", 0.09),
+            ("SEM", 0.05),
         ),
-        ("Paid Search", "google ads", "PPC", "paid_search"), 5.5, 0.04,
+        ("Paid Search", "google ads", "PPC", "paid_search"),
+        5.5,
+        0.04,
     ),
     Channel(
-        "paid_social", 0.17, 0.12, 0.28, 0.16, 110.0, 0.26,
+        "paid_social",
+        0.17,
+        0.12,
+        0.28,
+        0.16,
+        110.0,
+        0.32,
         (
-            ("Paid Social", 0.3), ("LinkedIn Ads", 0.35), ("Facebook Ads", 0.15),
-            ("paid social", 0.1), ("LINKEDIN ADS", 0.05), ("Facebook", 0.05),
+            ("Paid Social", 0.3),
+            ("LinkedIn Ads", 0.35),
+            ("Facebook Ads", 0.15),
+            ("paid social", 0.1),
+            ("LINKEDIN ADS", 0.05),
+            ("Facebook", 0.05),
         ),
-        ("Paid Social", "linkedin ads", "Facebook Ads", "paid_social"), 3.5, 0.007,
+        ("Paid Social", "linkedin ads", "Facebook Ads", "paid_social"),
+        3.5,
+        0.007,
     ),
     Channel(
-        "organic_search", 0.17, 0.24, 0.42, 0.28, 12.0, 0.22,
+        "organic_search",
+        0.17,
+        0.24,
+        0.42,
+        0.28,
+        12.0,
+        0.20,
         (
-            ("Organic Search", 0.4), ("SEO", 0.25), ("Google Organic", 0.15),
-            ("organic search", 0.1), ("organic_search", 0.1),
+            ("Organic Search", 0.4),
+            ("SEO", 0.25),
+            ("Google Organic", 0.15),
+            ("organic search", 0.1),
+            ("organic_search", 0.1),
         ),
         ("Organic Search", "organic_search", "SEO", "Google Organic"),
     ),
     Channel(
-        "website", 0.07, 0.30, 0.45, 0.28, 0.0, 0.10,
+        "website",
+        0.07,
+        0.30,
+        0.45,
+        0.28,
+        0.0,
+        0.10,
         (
-            ("Website", 0.3), ("Web", 0.2), ("WEB", 0.1), ("Direct", 0.1), ("Web Form", 0.2),
+            ("Website", 0.3),
+            ("Web", 0.2),
+            ("WEB", 0.1),
+            ("Direct", 0.1),
+            ("Web Form", 0.2),
             ("Inbound", 0.1),
         ),
         ("Direct", "direct", "Website", "Direct Traffic"),
     ),
     Channel(
-        "display", 0.06, 0.10, 0.30, 0.18, 90.0, 0.08,
+        "display",
+        0.06,
+        0.10,
+        0.30,
+        0.18,
+        90.0,
+        0.10,
         (("Display Ads", 0.4), ("Retargeting", 0.3), ("Banner", 0.15), ("display", 0.15)),
-        ("Display Ads", "display", "Retargeting"), 1.1, 0.002,
+        ("Display Ads", "display", "Retargeting"),
+        1.1,
+        0.002,
     ),
     Channel(
-        "organic_social", 0.04, 0.15, 0.35, 0.22, 8.0, 0.07,
+        "organic_social",
+        0.04,
+        0.15,
+        0.35,
+        0.22,
+        8.0,
+        0.06,
         (("Social Media", 0.4), ("Organic Social", 0.3), ("Social", 0.2), ("social", 0.1)),
         ("Social Media", "organic_social", "Social"),
     ),
     Channel(
-        "email", 0.04, 0.22, 0.38, 0.26, 6.0, 0.0,
+        "email",
+        0.04,
+        0.22,
+        0.38,
+        0.26,
+        6.0,
+        0.0,
         (("Email Marketing", 0.4), ("E-mail", 0.2), ("Newsletter", 0.3), ("email", 0.1)),
         ("Email Marketing", "email", "Newsletter", "E-mail"),
     ),
     Channel(
-        "webinar", 0.07, 0.33, 0.40, 0.28, 70.0, 0.0,
+        "webinar",
+        0.07,
+        0.33,
+        0.40,
+        0.28,
+        70.0,
+        0.0,
         (("Webinar", 0.6), ("Webinars", 0.25), ("webinar", 0.15)),
         ("Webinar", "webinar"),
     ),
     Channel(
-        "events", 0.05, 0.35, 0.45, 0.30, 450.0, 0.0,
+        "events",
+        0.05,
+        0.35,
+        0.45,
+        0.30,
+        450.0,
+        0.0,
         (("Trade Show", 0.35), ("Conference", 0.35), ("Event", 0.2), ("events", 0.1)),
         ("Event", "events"),
     ),
     Channel(
-        "referral", 0.03, 0.50, 0.60, 0.45, 60.0, 0.02,
+        "referral",
+        0.03,
+        0.50,
+        0.60,
+        0.45,
+        60.0,
+        0.01,
         (
-            ("Referral", 0.35), ("Customer Referral", 0.3), ("Word of Mouth", 0.2),
+            ("Referral", 0.35),
+            ("Customer Referral", 0.3),
+            ("Word of Mouth", 0.2),
             ("Employee Referral", 0.15),
         ),
         ("Referral", "referral"),
     ),
     Channel(
-        "partner", 0.04, 0.30, 0.45, 0.32, 120.0, 0.02,
+        "partner",
+        0.04,
+        0.30,
+        0.45,
+        0.32,
+        120.0,
+        0.01,
         (("Partner", 0.4), ("Partners", 0.2), ("Partner Referral", 0.25), ("Reseller", 0.15)),
         ("Partner", "partners"),
     ),
     Channel(
-        "outbound", 0.04, 0.18, 0.35, 0.22, 40.0, 0.01,
+        "outbound",
+        0.04,
+        0.18,
+        0.35,
+        0.22,
+        40.0,
+        0.0,
         (
-            ("Outbound", 0.3), ("SDR Outbound", 0.3), ("Cold Call", 0.15), ("Cold Email", 0.15),
+            ("Outbound", 0.3),
+            ("SDR Outbound", 0.3),
+            ("Cold Call", 0.15),
+            ("Cold Email", 0.15),
             ("Purchased List", 0.1),
         ),
         ("Outbound", "outbound"),
@@ -189,118 +307,207 @@ OFFLINE_CHANNELS = ("events", "outbound")  # no web form at acquisition
 TARGET_MQL1 = 0.22  # first-pass MQL rate (reopened leads add a few points on top)
 TARGET_WIN = 0.27
 
-OPP_TYPES = ("new_business", "upsell", "cross_sell", "renewal")
+# Opportunity type codes 0..3: new_business, upsell, cross_sell, renewal.
 OPP_TYPE_SPELLINGS: tuple[tuple[tuple[str, float], ...], ...] = (
-    (("New Business", 0.55), ("New Logo", 0.15), ("New Customer", 0.1), ("New", 0.1),
-     ("new_business", 0.1)),
-    (("Upsell", 0.4), ("Up-sell", 0.15), ("Upgrade", 0.15), ("Expansion", 0.1),
-     ("Existing Customer - Upgrade", 0.2)),
-    (("Cross-Sell", 0.3), ("Add-On", 0.3), ("Cross Sell", 0.1),
-     ("Existing Customer - Add-On", 0.2), ("Add On", 0.1)),
+    (
+        ("New Business", 0.55),
+        ("New Logo", 0.15),
+        ("New Customer", 0.1),
+        ("New", 0.1),
+        ("new_business", 0.1),
+    ),
+    (
+        ("Upsell", 0.4),
+        ("Up-sell", 0.15),
+        ("Upgrade", 0.15),
+        ("Expansion", 0.1),
+        ("Existing Customer - Upgrade", 0.2),
+    ),
+    (
+        ("Cross-Sell", 0.3),
+        ("Add-On", 0.3),
+        ("Cross Sell", 0.1),
+        ("Existing Customer - Add-On", 0.2),
+        ("Add On", 0.1),
+    ),
     (("Renewal", 0.6), ("Existing Customer - Renewal", 0.3), ("Renewals", 0.1)),
 )
 NO_DECISION_REASONS = (
-    ("No Decision", 0.35), ("Went Dark", 0.2), ("No Decision / Non-Responsive", 0.1),
-    ("Status Quo", 0.1), ("No Budget", 0.1), ("Timing", 0.1), ("Unresponsive", 0.05),
+    ("No Decision", 0.35),
+    ("Went Dark", 0.2),
+    ("No Decision / Non-Responsive", 0.1),
+    ("Status Quo", 0.1),
+    ("No Budget", 0.1),
+    ("Timing", 0.1),
+    ("Unresponsive", 0.05),
 )
 LOST_REASONS = (
-    ("Lost to Competitor", 0.35), ("Price", 0.2), ("Competitor", 0.1), ("Too Expensive", 0.1),
-    ("Missing Features", 0.1), ("Product Fit", 0.08), ("Pricing", 0.05), ("Other", 0.02),
+    ("Lost to Competitor", 0.35),
+    ("Price", 0.2),
+    ("Competitor", 0.1),
+    ("Too Expensive", 0.1),
+    ("Missing Features", 0.1),
+    ("Product Fit", 0.08),
+    ("Pricing", 0.05),
+    ("Other", 0.02),
 )
-OPEN_OPP_STAGES = ("Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Quote",
-                   "Negotiation/Review")
+OPEN_OPP_STAGES = (
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+)
 
 INDUSTRIES = (
-    "Software", "Financial Services", "Healthcare", "Manufacturing", "Retail", "Education",
-    "Logistics", "Media", "Professional Services", "Telecommunications",
+    "Software",
+    "Financial Services",
+    "Healthcare",
+    "Manufacturing",
+    "Retail",
+    "Education",
+    "Logistics",
+    "Media",
+    "Professional Services",
+    "Telecommunications",
 )
 INDUSTRY_ALIASES = {
-    "Software": "SaaS", "Financial Services": "Finance", "Healthcare": "Health Care",
-    "Manufacturing": "manufacturing", "Retail": "RETAIL", "Education": "EdTech",
-    "Logistics": "Transportation & Logistics", "Media": "Media & Entertainment",
-    "Professional Services": "Consulting", "Telecommunications": "Telecom",
+    "Software": "SaaS",
+    "Financial Services": "Finance",
+    "Healthcare": "Health Care",
+    "Manufacturing": "manufacturing",
+    "Retail": "RETAIL",
+    "Education": "EdTech",
+    "Logistics": "Transportation & Logistics",
+    "Media": "Media & Entertainment",
+    "Professional Services": "Consulting",
+    "Telecommunications": "Telecom",
 }
 # (name, weight, uses EUR, messy alias)
 COUNTRIES = (
-    ("United States", 0.42, False, "USA"), ("United Kingdom", 0.10, False, "UK"),
-    ("Germany", 0.12, True, "Deutschland"), ("France", 0.07, True, "france"),
-    ("Netherlands", 0.05, True, "NL"), ("Canada", 0.06, False, "CA"),
-    ("Australia", 0.04, False, "AU"), ("Spain", 0.03, True, "España"),
-    ("Ireland", 0.03, True, "IE"), ("Italy", 0.03, True, "Italia"), ("India", 0.02, False, "IN"),
+    ("United States", 0.42, False, "USA"),
+    ("United Kingdom", 0.10, False, "UK"),
+    ("Germany", 0.12, True, "Deutschland"),
+    ("France", 0.07, True, "france"),
+    ("Netherlands", 0.05, True, "NL"),
+    ("Canada", 0.06, False, "CA"),
+    ("Australia", 0.04, False, "AU"),
+    ("Spain", 0.03, True, "España"),
+    ("Ireland", 0.03, True, "IE"),
+    ("Italy", 0.03, True, "Italia"),
+    ("India", 0.02, False, "IN"),
 )
-TLDS = {"Germany": ".de", "France": ".fr", "Netherlands": ".nl", "United Kingdom": ".co.uk",
-        "Spain": ".es", "Italy": ".it", "Ireland": ".ie", "Australia": ".com.au"}
-LEGAL = {"United States": ", Inc.", "Germany": " GmbH", "United Kingdom": " Ltd",
-         "France": " SA", "Netherlands": " B.V.", "Canada": " Inc."}
-NAME_A = (
-    "Blue", "Bright", "Silver", "North", "Red", "Clear", "Swift", "Green", "Iron", "Summit",
-    "Stone", "River", "Cloud", "Star", "Pine", "Oak", "Maple", "Cedar", "Sun", "Moon", "Nova",
-    "Apex", "Vertex", "Quantum", "Pixel", "Data", "Meta", "Hyper", "Blue", "Gold", "Crystal",
-    "Harbor", "Lake", "Ocean", "Peak", "Ridge", "Rock", "Sky", "Storm", "Wind", "Fire", "Frost",
-    "Light", "Bold", "True", "Prime", "Core", "Zen", "Echo", "Alpha", "Beta", "Delta", "Omega",
-    "Atlas", "Titan", "Orion", "Vega", "Lumen", "Terra", "Aqua", "Urban", "Smart", "Rapid",
-    "Next", "Open", "Wise", "Fair", "Good", "Great", "Grand", "High", "Deep", "Far", "Wide",
-    "Early", "First", "Sharp", "Quick", "Kind", "Noble",
+TLDS = {
+    "Germany": ".de",
+    "France": ".fr",
+    "Netherlands": ".nl",
+    "United Kingdom": ".co.uk",
+    "Spain": ".es",
+    "Italy": ".it",
+    "Ireland": ".ie",
+    "Australia": ".com.au",
+}
+LEGAL = {
+    "United States": ", Inc.",
+    "Germany": " GmbH",
+    "United Kingdom": " Ltd",
+    "France": " SA",
+    "Netherlands": " B.V.",
+    "Canada": " Inc.",
+}
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """A whitespace-separated word list as a tuple (keeps long name lists compact)."""
+    return tuple(text.split())
+
+
+NAME_A = _words(
+    """
+    Blue Bright Silver North Red Clear Swift Green Iron Summit Stone River Cloud Star Pine Oak
+    Maple Cedar Sun Moon Nova Apex Vertex Quantum Pixel Data Meta Hyper Blue Gold Crystal
+    Harbor Lake Ocean Peak Ridge Rock Sky Storm Wind Fire Frost Light Bold True Prime Core Zen
+    Echo Alpha Beta Delta Omega Atlas Titan Orion Vega Lumen Terra Aqua Urban Smart Rapid Next
+    Open Wise Fair Good Great Grand High Deep Far Wide Early First Sharp Quick Kind Noble
+    """
 )
-NAME_B = (
-    "wave", "stone", "field", "bridge", "point", "path", "gate", "works", "line", "scape",
-    "forge", "craft", "mark", "leaf", "view", "port", "wood", "brook", "ware", "ship", "vale",
-    "mont", "haven", "spark", "flow", "shift", "loop", "grid", "labs", "hub", "nest", "tree",
-    "well", "side", "stack", "base", "sight", "sense", "mind", "logic", "beam", "bay", "crest",
-    "dale", "fort", "hill", "land", "moor", "peak", "rise", "run", "sail", "star", "tide",
-    "track", "trail", "vista", "wing", "yard", "zone",
+NAME_B = _words(
+    """
+    wave stone field bridge point path gate works line scape forge craft mark leaf view port
+    wood brook ware ship vale mont haven spark flow shift loop grid labs hub nest tree well
+    side stack base sight sense mind logic beam bay crest dale fort hill land moor peak rise
+    run sail star tide track trail vista wing yard zone
+    """
 )
-NAME_C = (
-    "Logistics", "Analytics", "Health", "Systems", "Software", "Capital", "Foods", "Retail",
-    "Media", "Energy", "Consulting", "Partners", "Technologies", "Labs", "Networks", "Solutions",
-    "Insurance", "Bank", "Learning", "Robotics", "Pharma", "Motors", "Security", "Studio",
-    "Telecom",
+NAME_C = _words(
+    """
+    Logistics Analytics Health Systems Software Capital Foods Retail Media Energy Consulting
+    Partners Technologies Labs Networks Solutions Insurance Bank Learning Robotics Pharma
+    Motors Security Studio Telecom
+    """
 )
-FIRST = (
-    "james", "mary", "john", "patricia", "robert", "jennifer", "michael", "linda", "david",
-    "elizabeth", "william", "barbara", "richard", "susan", "joseph", "jessica", "thomas", "sarah",
-    "chris", "karen", "daniel", "lisa", "matthew", "nancy", "anthony", "betty", "mark", "sandra",
-    "paul", "ashley", "steven", "emily", "andrew", "donna", "josh", "michelle", "kevin", "carol",
-    "brian", "amanda", "george", "melissa", "tim", "deborah", "ronald", "stephanie", "jason",
-    "rebecca", "ryan", "laura", "jacob", "sharon", "gary", "cynthia", "eric", "kathleen",
-    "jonathan", "amy", "stephen", "angela", "larry", "anna", "justin", "ruth", "scott", "brenda",
-    "brandon", "pamela", "ben", "nicole", "samuel", "katharina", "lukas", "sophie", "max",
-    "lea", "felix", "marie", "jan", "julia", "lucas", "camille", "hugo", "chloe", "liam", "emma",
-    "noah", "olivia", "arjun", "priya", "wei", "mei", "kenji", "yuki", "mateo", "sofia",
-    "oliver", "isla",
+FIRST = _words(
+    """
+    james mary john patricia robert jennifer michael linda david elizabeth william barbara
+    richard susan joseph jessica thomas sarah chris karen daniel lisa matthew nancy anthony
+    betty mark sandra paul ashley steven emily andrew donna josh michelle kevin carol brian
+    amanda george melissa tim deborah ronald stephanie jason rebecca ryan laura jacob sharon
+    gary cynthia eric kathleen jonathan amy stephen angela larry anna justin ruth scott brenda
+    brandon pamela ben nicole samuel katharina lukas sophie max lea felix marie jan julia
+    lucas camille hugo chloe liam emma noah olivia arjun priya wei mei kenji yuki mateo sofia
+    oliver isla
+    """
 )
-LAST = (
-    "smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez",
-    "martinez", "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor",
-    "moore", "jackson", "martin", "lee", "perez", "thompson", "white", "harris", "sanchez",
-    "clark", "ramirez", "lewis", "robinson", "walker", "young", "allen", "king", "wright",
-    "scott", "torres", "nguyen", "hill", "flores", "green", "adams", "nelson", "baker", "hall",
-    "rivera", "campbell", "mitchell", "carter", "roberts", "mueller", "schmidt", "schneider",
-    "fischer", "weber", "meyer", "wagner", "becker", "schulz", "hoffmann", "dubois", "bernard",
-    "moreau", "laurent", "simon", "michel", "lefebvre", "leroy", "devries", "jansen", "bakker",
-    "visser", "smit", "murphy", "kelly", "byrne", "ryan", "rossi", "russo", "ferrari",
-    "esposito", "bianchi", "patel", "sharma", "singh", "kumar", "wang", "li", "zhang", "chen",
-    "tanaka", "suzuki", "sato", "okafor", "silva", "santos", "oliveira", "kowalski", "novak",
-    "andersson", "nielsen",
+LAST = _words(
+    """
+    smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez
+    gonzalez wilson anderson thomas taylor moore jackson martin lee perez thompson white
+    harris sanchez clark ramirez lewis robinson walker young allen king wright scott torres
+    nguyen hill flores green adams nelson baker hall rivera campbell mitchell carter roberts
+    mueller schmidt schneider fischer weber meyer wagner becker schulz hoffmann dubois bernard
+    moreau laurent simon michel lefebvre leroy devries jansen bakker visser smit murphy kelly
+    byrne ryan rossi russo ferrari esposito bianchi patel sharma singh kumar wang li zhang
+    chen tanaka suzuki sato okafor silva santos oliveira kowalski novak andersson nielsen
+    """
 )
 PERSONAL_DOMAINS = ("gmail.com", "outlook.com", "yahoo.com", "icloud.com")
 # (title, seniority 0..3)
 TITLES = (
-    ("Marketing Manager", 1), ("Senior Marketing Manager", 1), ("Director of Marketing", 2),
-    ("VP Marketing", 3), ("CMO", 3), ("Head of Growth", 2), ("Marketing Operations Manager", 1),
-    ("Demand Generation Manager", 1), ("Marketing Specialist", 0),
-    ("Content Marketing Manager", 1), ("Revenue Operations Analyst", 0), ("VP Sales", 3),
-    ("Sales Director", 2), ("CEO", 3), ("Founder & CEO", 3), ("Data Analyst", 0),
-    ("Marketing Coordinator", 0), ("Growth Marketer", 0), ("Director, Demand Generation", 2),
+    ("Marketing Manager", 1),
+    ("Senior Marketing Manager", 1),
+    ("Director of Marketing", 2),
+    ("VP Marketing", 3),
+    ("CMO", 3),
+    ("Head of Growth", 2),
+    ("Marketing Operations Manager", 1),
+    ("Demand Generation Manager", 1),
+    ("Marketing Specialist", 0),
+    ("Content Marketing Manager", 1),
+    ("Revenue Operations Analyst", 0),
+    ("VP Sales", 3),
+    ("Sales Director", 2),
+    ("CEO", 3),
+    ("Founder & CEO", 3),
+    ("Data Analyst", 0),
+    ("Marketing Coordinator", 0),
+    ("Growth Marketer", 0),
+    ("Director, Demand Generation", 2),
 )
 TITLE_WEIGHTS = (9, 6, 7, 4, 2, 4, 6, 7, 8, 6, 4, 3, 4, 2, 2, 5, 6, 5, 3)
 SEASON = (0.95, 1.0, 1.1, 1.05, 1.0, 0.95, 0.85, 0.75, 1.05, 1.15, 1.1, 0.8)
 
 SITE = "https://www.lifecyclehq.example"
 PAGES = (
-    ("/", 0.28), ("/product", 0.16), ("/pricing", 0.08), ("/customers", 0.07),
-    ("/integrations", 0.07), ("/blog/lifecycle-marketing-basics", 0.12),
-    ("/blog/attribution-101", 0.1), ("/about", 0.05), ("/careers", 0.03), ("/demo", 0.04),
+    ("/", 0.28),
+    ("/product", 0.16),
+    ("/pricing", 0.08),
+    ("/customers", 0.07),
+    ("/integrations", 0.07),
+    ("/blog/lifecycle-marketing-basics", 0.12),
+    ("/blog/attribution-101", 0.1),
+    ("/about", 0.05),
+    ("/careers", 0.03),
+    ("/demo", 0.04),
 )
 # (asset_id, asset_name, popularity, downloadable)
 ASSETS = (
@@ -327,21 +534,46 @@ CTAS = (
     ("CTA06", "Talk to Sales", 0.05, 0.06, "/contact"),
 )
 WEB_TYPES = (
-    "page_view", "content_view", "content_download", "content_share", "cta_view", "form_submit",
-    "webinar_registration", "webinar_attendance",
+    "page_view",
+    "content_view",
+    "content_download",
+    "content_share",
+    "cta_view",
+    "form_submit",
+    "webinar_registration",
+    "webinar_attendance",
 )
 EMAIL_TYPES = ("sent", "delivered", "open", "click", "bounce", "unsubscribe", "spam_report")
 # (reason, delta)
 SCORE_REASONS = (
-    ("Form Submit", 10), ("Job Title Match", 15), ("Email Open", 1), ("Page View", 2),
-    ("Email Click", 5), ("Content Download", 8), ("Webinar Attended", 15),
-    ("Pricing Page Visit", 15), ("Demo Request", 25), ("Inactivity Decay", -5),
+    ("Form Submit", 10),
+    ("Job Title Match", 15),
+    ("Email Open", 1),
+    ("Page View", 2),
+    ("Email Click", 5),
+    ("Content Download", 8),
+    ("Webinar Attended", 15),
+    ("Pricing Page Visit", 15),
+    ("Demo Request", 25),
+    ("Inactivity Decay", -5),
 )
 SR = {r: i for i, (r, _) in enumerate(SCORE_REASONS)}
-SALES_LEAD_TYPES = (("Call", 0.35), ("Email", 0.3), ("Left Voicemail", 0.15),
-                    ("LinkedIn Message", 0.1), ("call", 0.05), ("Email Sent", 0.05))
-SALES_OPP_TYPES = (("Meeting", 0.3), ("Demo", 0.2), ("Call", 0.25), ("Email", 0.15),
-                   ("Proposal Sent", 0.05), ("Meeting - Discovery", 0.05))
+SALES_LEAD_TYPES = (
+    ("Call", 0.35),
+    ("Email", 0.3),
+    ("Left Voicemail", 0.15),
+    ("LinkedIn Message", 0.1),
+    ("call", 0.05),
+    ("Email Sent", 0.05),
+)
+SALES_OPP_TYPES = (
+    ("Meeting", 0.3),
+    ("Demo", 0.2),
+    ("Call", 0.25),
+    ("Email", 0.15),
+    ("Proposal Sent", 0.05),
+    ("Meeting - Discovery", 0.05),
+)
 PRODUCTS = ("Platform Starter", "Platform Pro", "Platform Enterprise")
 ADDONS = ("Analytics Add-on", "Data Connectors Pack", "Premium Support")
 NPS_COMMENTS = (
@@ -489,7 +721,7 @@ class _Table:
             raise KeyError(f"{self.name}: columns not in the contract: {sorted(unknown)}")
         blank = [""] * n
         cols = [data.get(c, blank) for c in self.columns]
-        self.fh.write("\n".join(map(",".join, zip(*cols))))
+        self.fh.write("\n".join(map(",".join, zip(*cols, strict=True))))
         self.fh.write("\n")
         self.rows += n
 
@@ -592,20 +824,81 @@ class _Program:
 
 
 PROGRAMS = (
-    _Program("WEL", "Nurture - Welcome Series", "Email Marketing", "Nurture", "prospect", True,
-             0.35, 0.08, 0.002, 5),
-    _Program("EDU", "Nurture - Product Education", "E-mail", "Nurture", "prospect", True,
-             0.25, 0.04, 0.003, 6),
-    _Program("REN", "Nurture - Re-engagement", "email", "Nurture", "prospect", True,
-             0.15, 0.01, 0.01, 6),
-    _Program("NL", "Monthly Newsletter", "Newsletter", "Email", "prospect", False,
-             0.22, 0.025, 0.003, N_MONTHS),
-    _Program("ONB", "Customer Onboarding", "Email Marketing", "Nurture", "customer", True,
-             0.45, 0.12, 0.001, 4),
-    _Program("CNL", "Customer Newsletter", "Newsletter", "Email", "customer", False,
-             0.30, 0.04, 0.002, N_MONTHS),
-    _Program("UPS", "Expansion - Upsell Offers", "E-mail", "Email", "customer", True,
-             0.20, 0.03, 0.004, 8),
+    _Program(
+        "WEL",
+        "Nurture - Welcome Series",
+        "Email Marketing",
+        "Nurture",
+        "prospect",
+        True,
+        0.35,
+        0.08,
+        0.002,
+        5,
+    ),
+    _Program(
+        "EDU",
+        "Nurture - Product Education",
+        "E-mail",
+        "Nurture",
+        "prospect",
+        True,
+        0.25,
+        0.04,
+        0.003,
+        6,
+    ),
+    _Program(
+        "REN", "Nurture - Re-engagement", "email", "Nurture", "prospect", True, 0.15, 0.01, 0.01, 6
+    ),
+    _Program(
+        "NL",
+        "Monthly Newsletter",
+        "Newsletter",
+        "Email",
+        "prospect",
+        False,
+        0.22,
+        0.025,
+        0.003,
+        N_MONTHS,
+    ),
+    _Program(
+        "ONB",
+        "Customer Onboarding",
+        "Email Marketing",
+        "Nurture",
+        "customer",
+        True,
+        0.45,
+        0.12,
+        0.001,
+        4,
+    ),
+    _Program(
+        "CNL",
+        "Customer Newsletter",
+        "Newsletter",
+        "Email",
+        "customer",
+        False,
+        0.30,
+        0.04,
+        0.002,
+        N_MONTHS,
+    ),
+    _Program(
+        "UPS",
+        "Expansion - Upsell Offers",
+        "E-mail",
+        "Email",
+        "customer",
+        True,
+        0.20,
+        0.03,
+        0.004,
+        8,
+    ),
 )
 PG = {p.key: i for i, p in enumerate(PROGRAMS)}
 
@@ -657,7 +950,8 @@ def _sample_times(rng: np.random.Generator, n: int) -> F:
     day = rng.choice(N_DAYS, size=n, p=DAY_WEIGHTS / DAY_WEIGHTS.sum())
     hour = np.where(rng.random(n) < 0.85, rng.normal(14.0, 2.8, n), rng.uniform(0, 24, n))
     hour = np.clip(hour, 0.0, 23.99)
-    return day * float(DAY) + hour * 3600.0 + rng.uniform(0, 59, n)
+    second = np.clip(hour * 3600.0 + rng.uniform(0, 59, n), 0.0, DAY - 1.0)
+    return day * float(DAY) + second
 
 
 # --------------------------------------------------------------------------------------
@@ -669,8 +963,10 @@ def _build_fx(ctx: _Ctx) -> _Fx:
     rng = ctx.rng(1)
     business = np.arange(N_DAYS) % 7 < 5
     series: dict[str, F] = {}
-    for ccy, mean, lo, hi, vol in (("EUR", 1.085, 1.05, 1.12, 0.0035), ("GBP", 1.27, 1.22, 1.32,
-                                                                         0.004)):
+    for ccy, mean, lo, hi, vol in (
+        ("EUR", 1.085, 1.05, 1.12, 0.0035),
+        ("GBP", 1.27, 1.22, 1.32, 0.004),
+    ):
         x = np.empty(N_DAYS)
         x[0] = mean + rng.normal(0, 0.005)
         for d in range(1, N_DAYS):
@@ -683,18 +979,50 @@ def _build_fx(ctx: _Ctx) -> _Fx:
 
 def _webinar_dates(scale: str) -> list[dt.date]:
     months = [(2024 + m // 12, m % 12 + 1) for m in range(N_MONTHS)]
-    priority = [1, 4, 8, 10, 13, 16, 20, 22, 2, 6, 14, 18, 0, 5, 9, 12, 17, 21, 3, 7, 11, 15, 19,
-                23]
+    priority = [
+        1,
+        4,
+        8,
+        10,
+        13,
+        16,
+        20,
+        22,
+        2,
+        6,
+        14,
+        18,
+        0,
+        5,
+        9,
+        12,
+        17,
+        21,
+        3,
+        7,
+        11,
+        15,
+        19,
+        23,
+    ]
     count = {"xs": 8, "s": 12, "m": 18, "l": 24}.get(scale, 8)
     chosen = sorted(priority[:count])
     return [_nth_weekday(*months[m], weekday=3, nth=3) for m in chosen]
 
 
 WEBINAR_TOPICS = (
-    "Lifecycle Metrics 101", "Attribution Without Tears", "Lead Scoring That Works",
-    "From MQL to Revenue", "Nurture Programs, Done Right", "Building a Data-Driven Funnel",
-    "Customer Expansion Playbook", "Benchmarks: B2B Funnels", "Churn Early Warnings",
-    "ABM on a Budget", "Content That Converts", "Sales & Marketing Alignment",
+    "Lifecycle Metrics 101",
+    "Attribution Without Tears",
+    "Lead Scoring That Works",
+    "From MQL to Revenue",
+    "Nurture Programs, Done Right",
+    "Building a Data-Driven Funnel",
+    "Customer Expansion Playbook",
+    "Benchmarks: B2B Funnels",
+    "Churn Early Warnings",
+    "ABM on a Budget",
+    "Content That Converts",
+    "Sales & Marketing Alignment",
 )
 EVENTS = (  # name, date, days, spelling, currency
     ("Roadshow London 2024", dt.date(2024, 4, 18), 1, "Event", "GBP"),
@@ -714,65 +1042,179 @@ def _always_on_campaigns(scale: str) -> list[_Campaign]:
     base = [
         ("Google Ads - Brand", "paid_search", "Google Ads", "Paid Ads", 0.35, 0, None, "USD"),
         ("Google Ads - Non-Brand", "paid_search", "PAID SEARCH ", "Paid Ads", 0.5, 0, None, "USD"),
-        ("Bing Ads - Generic", "paid_search", "Bing Ads", "Paid Ads", 0.15, 0,
-         d(dt.date(2025, 6, 30)), "USD"),
+        (
+            "Bing Ads - Generic",
+            "paid_search",
+            "Bing Ads",
+            "Paid Ads",
+            0.15,
+            0,
+            d(dt.date(2025, 6, 30)),
+            "USD",
+        ),
         ("LinkedIn Ads - ABM", "paid_social", "LinkedIn Ads", "Paid Ads", 0.5, 0, None, "USD"),
-        ("LinkedIn Ads - DACH", "paid_social", "linkedin ads", "Paid Ads", 0.2,
-         d(dt.date(2024, 3, 1)), None, "EUR"),
-        ("Facebook Ads - Retargeting", "paid_social", "paid social", "Paid Ads", 0.3, 0, None,
-         "USD"),
+        (
+            "LinkedIn Ads - DACH",
+            "paid_social",
+            "linkedin ads",
+            "Paid Ads",
+            0.2,
+            d(dt.date(2024, 3, 1)),
+            None,
+            "EUR",
+        ),
+        (
+            "Facebook Ads - Retargeting",
+            "paid_social",
+            "paid social",
+            "Paid Ads",
+            0.3,
+            0,
+            None,
+            "USD",
+        ),
         ("Display Retargeting", "display", "Retargeting", "Display", 1.0, 0, None, "USD"),
         ("SEO Content Hub", "organic_search", "SEO", "Content", 1.0, 0, None, "USD"),
         ("Organic Social", "organic_social", "Social Media", "Social", 1.0, 0, None, "USD"),
         ("Website - Demo Requests", "website", "Web Form", "Website", 1.0, 0, None, "USD"),
-        ("Customer Referral Program", "referral", "Customer Referral", "Referral Program", 1.0,
-         0, None, "USD"),
+        (
+            "Customer Referral Program",
+            "referral",
+            "Customer Referral",
+            "Referral Program",
+            1.0,
+            0,
+            None,
+            "USD",
+        ),
         ("Partner Co-Marketing", "partner", "Partners", "Partner", 1.0, 0, None, "USD"),
         ("SDR Outbound", "outbound", "SDR Outbound", "Outbound", 1.0, 0, None, "USD"),
     ]
     extras = [
-        ("Google Ads - Competitor", "paid_search", "AdWords", "Paid Ads", 0.3,
-         d(dt.date(2024, 7, 1)), None, "USD"),
-        ("LinkedIn Ads - Enterprise 2025", "paid_social", "LinkedIn Ads", "Paid Ads", 0.3,
-         d(dt.date(2025, 1, 1)), d(dt.date(2025, 12, 31)), "USD"),
-        ("Facebook Ads - Lookalike", "paid_social", "Facebook Ads", "Paid Ads", 0.25,
-         d(dt.date(2024, 4, 1)), d(dt.date(2025, 3, 31)), "USD"),
-        ("Display - Programmatic", "display", "Display Ads", "Display", 0.5,
-         d(dt.date(2025, 1, 1)), None, "USD"),
+        (
+            "Google Ads - Competitor",
+            "paid_search",
+            "AdWords",
+            "Paid Ads",
+            0.3,
+            d(dt.date(2024, 7, 1)),
+            None,
+            "USD",
+        ),
+        (
+            "LinkedIn Ads - Enterprise 2025",
+            "paid_social",
+            "LinkedIn Ads",
+            "Paid Ads",
+            0.3,
+            d(dt.date(2025, 1, 1)),
+            d(dt.date(2025, 12, 31)),
+            "USD",
+        ),
+        (
+            "Facebook Ads - Lookalike",
+            "paid_social",
+            "Facebook Ads",
+            "Paid Ads",
+            0.25,
+            d(dt.date(2024, 4, 1)),
+            d(dt.date(2025, 3, 31)),
+            "USD",
+        ),
+        (
+            "Display - Programmatic",
+            "display",
+            "Display Ads",
+            "Display",
+            0.5,
+            d(dt.date(2025, 1, 1)),
+            None,
+            "USD",
+        ),
     ]
     n_extra = {"xs": 0, "s": 2, "m": 3, "l": 4}.get(scale, 0)
     out = []
     for name, ch, sp, ctype, w, start, end, ccy in base + extras[:n_extra]:
         audience = "customer" if ch == "referral" else "prospect"
-        out.append(_Campaign(name, CH[ch], sp, ctype, audience, False, start, end, ccy,
-                             "always_on", w))
+        out.append(
+            _Campaign(name, CH[ch], sp, ctype, audience, False, start, end, ccy, "always_on", w)
+        )
     return out
 
 
 def _build_campaigns(ctx: _Ctx) -> list[_Campaign]:
     camps = _always_on_campaigns(ctx.scale)
     for year in (2024, 2025):
-        camps.append(_Campaign(f"Webinar Series {year}", CH["webinar"], "Webinar", "Webinar",
-                               "prospect", False, _day_index(dt.date(year, 1, 1)),
-                               _day_index(dt.date(year, 12, 31)), "USD", "parent"))
+        camps.append(
+            _Campaign(
+                f"Webinar Series {year}",
+                CH["webinar"],
+                "Webinar",
+                "Webinar",
+                "prospect",
+                False,
+                _day_index(dt.date(year, 1, 1)),
+                _day_index(dt.date(year, 12, 31)),
+                "USD",
+                "parent",
+            )
+        )
     for k, day in enumerate(_webinar_dates(ctx.scale)):
         di = _day_index(day)
         spelling = ("Webinar", "Webinars", "webinar")[k % 3]
-        camps.append(_Campaign(f"Webinar: {WEBINAR_TOPICS[k % len(WEBINAR_TOPICS)]} "
-                               f"({day:%b %Y})", CH["webinar"], spelling, "Webinar", "prospect",
-                               False, max(0, di - 28), di, "USD", "webinar",
-                               1.0 + 0.3 * (k % 3), f"Webinar Series {day.year}", di))
+        camps.append(
+            _Campaign(
+                f"Webinar: {WEBINAR_TOPICS[k % len(WEBINAR_TOPICS)]} ({day:%b %Y})",
+                CH["webinar"],
+                spelling,
+                "Webinar",
+                "prospect",
+                False,
+                max(0, di - 28),
+                di,
+                "USD",
+                "webinar",
+                1.0 + 0.3 * (k % 3),
+                f"Webinar Series {day.year}",
+                di,
+            )
+        )
     keep = EVENT_PRIORITY.get(ctx.scale, tuple(range(len(EVENTS))))
     for k in keep:
         name, day, n_days, spelling, ccy = EVENTS[k]
         di = _day_index(day)
-        camps.append(_Campaign(name, CH["events"], spelling, "Trade Show" if "Trade" in name
-                               else "Event", "prospect", False, di, di + n_days - 1, ccy, "event",
-                               2.0 if "SaaStr" in name or "Dreamforce" in name else 1.0,
-                               event_day=di))
+        camps.append(
+            _Campaign(
+                name,
+                CH["events"],
+                spelling,
+                "Trade Show" if "Trade" in name else "Event",
+                "prospect",
+                False,
+                di,
+                di + n_days - 1,
+                ccy,
+                "event",
+                2.0 if "SaaStr" in name or "Dreamforce" in name else 1.0,
+                event_day=di,
+            )
+        )
     for p in PROGRAMS:
-        camps.append(_Campaign(p.name, CH["email"], p.spelling, p.ctype, p.audience,
-                               p.automated, 0, None, "USD", "email", program=p.key))
+        camps.append(
+            _Campaign(
+                p.name,
+                CH["email"],
+                p.spelling,
+                p.ctype,
+                p.audience,
+                p.automated,
+                0,
+                None,
+                "USD",
+                "email",
+                program=p.key,
+            )
+        )
     order = sorted(range(len(camps)), key=lambda i: (camps[i].start, i))
     camps = [camps[i] for i in order]
     for k, c in enumerate(camps, start=1):
@@ -812,7 +1254,7 @@ def _build_accounts(ctx: _Ctx) -> _Accounts:
     country = rng.choice(len(COUNTRIES), size=n, p=cw / cw.sum())
     emp = np.clip(np.exp(rng.normal(np.log(250), 1.6, n)), 2, 250_000).astype(np.int64)
     segment = np.digitize(emp, [200, 2000]).astype(np.int64)
-    eur = np.array([COUNTRIES[k][2] for k in country]) & (rng.random(n) < 0.55)
+    eur = np.array([COUNTRIES[k][2] for k in country]) & (rng.random(n) < 0.45)
     names, domains = [], []
     seen: dict[str, int] = {}
     legal_roll = rng.random(n)
@@ -828,9 +1270,15 @@ def _build_accounts(ctx: _Ctx) -> _Accounts:
         domains.append(f"{dom}{k if k else ''}{TLDS.get(cname, '.com')}")
     industry = rng.choice(len(INDUSTRIES), size=n)
     return _Accounts(
-        n=n, ids=ctx.fmt.ids("ACC", 1, n, 6), name=names, domain=domains,
-        industry=industry.astype(np.int64), emp=emp, country=country.astype(np.int64),
-        segment=segment, currency=["EUR" if e else "USD" for e in eur.tolist()],
+        n=n,
+        ids=ctx.fmt.ids("ACC", 1, n, 6),
+        name=names,
+        domain=domains,
+        industry=industry.astype(np.int64),
+        emp=emp,
+        country=country.astype(np.int64),
+        segment=segment,
+        currency=["EUR" if e else "USD" for e in eur.tolist()],
         weight=emp.astype(float) ** 0.35,
     )
 
@@ -887,9 +1335,7 @@ class _Persons:
     buyer: B = field(default_factory=lambda: np.empty(0, dtype=bool))
 
 
-def _spelling_table(
-    rng: np.random.Generator, channel: I64, which: str
-) -> list[str]:
+def _spelling_table(rng: np.random.Generator, channel: I64, which: str) -> list[str]:
     """Per person a spelling of their channel (CRM lead_source or web tool)."""
     out = np.empty(channel.size, dtype=object)
     for k, ch in enumerate(CHANNELS):
@@ -902,9 +1348,7 @@ def _spelling_table(
     return out.tolist()
 
 
-def _acquire(
-    rng: np.random.Generator, channel: I64, camps: list[_Campaign]
-) -> tuple[F, I64, I64]:
+def _acquire(rng: np.random.Generator, channel: I64, camps: list[_Campaign]) -> tuple[F, I64, I64]:
     """Creation time, acquisition campaign and webinar day per person, by channel."""
     n = channel.size
     t = _sample_times(rng, n)
@@ -914,8 +1358,11 @@ def _acquire(
         idx = np.nonzero(channel == k)[0]
         if not idx.size:
             continue
-        cands = [i for i, c in enumerate(camps) if c.channel == k and c.kind in
-                 ("always_on", "webinar", "event")]
+        cands = [
+            i
+            for i, c in enumerate(camps)
+            if c.channel == k and c.kind in ("always_on", "webinar", "event")
+        ]
         if k == CH["email"]:
             cands = [i for i, c in enumerate(camps) if c.program == "NL"]
         dated = [i for i in cands if camps[i].kind in ("webinar", "event")]
@@ -948,8 +1395,11 @@ def _simulate_persons(ctx: _Ctx, camps: list[_Campaign], accs: _Accounts) -> _Pe
     direct = rng.random(n) < DIRECT_SHARE
     share = np.array([c.share for c in CHANNELS])
     dshare = np.array([DIRECT_CHANNELS.get(c.key, 0.0) for c in CHANNELS])
-    channel = np.where(direct, rng.choice(len(CHANNELS), n, p=dshare / dshare.sum()),
-                       rng.choice(len(CHANNELS), n, p=share / share.sum())).astype(np.int64)
+    channel = np.where(
+        direct,
+        rng.choice(len(CHANNELS), n, p=dshare / dshare.sum()),
+        rng.choice(len(CHANNELS), n, p=share / share.sum()),
+    ).astype(np.int64)
     t_create, campaign, wday = _acquire(rng, channel, camps)
     order = np.argsort(t_create, kind="stable")
     direct, channel, t_create = direct[order], channel[order], t_create[order]
@@ -971,16 +1421,32 @@ def _simulate_persons(ctx: _Ctx, camps: list[_Campaign], accs: _Accounts) -> _Pe
     src = _spelling_table(rng, channel, "crm")
     attended = (wday >= 0) & (rng.random(n) < 0.6) & (wday * float(DAY) + 16 * 3600 <= T_END)
     is_email = channel == CH["email"]
-    nl_optin = ~direct & ((rng.random(n) < 0.5) | is_email | ~np.isnan(p["t_sub"]))
+    nl_optin = ~direct & ((rng.random(n) < 0.4) | is_email | ~np.isnan(p["t_sub"]))
     welcome = ~direct & (rng.random(n) < 0.85)
     has_web = ~direct | (rng.random(n) < 0.3)
     n_sdr = max(3, n // 25_000)
     n_ae = max(4, n // 20_000)
     persons = _Persons(
-        n=n, channel=channel, campaign=campaign, account=account, direct=direct, title=title,
-        senior=senior, fit=fit, eng=eng, src=src, email=[], t_create=t_create,
-        webinar_day=wday, attended=attended, nl_optin=nl_optin, welcome=welcome,
-        has_web=has_web, sdr=rng.integers(0, n_sdr, n), ae=rng.integers(0, n_ae, n), **p,
+        n=n,
+        channel=channel,
+        campaign=campaign,
+        account=account,
+        direct=direct,
+        title=title,
+        senior=senior,
+        fit=fit,
+        eng=eng,
+        src=src,
+        email=[],
+        t_create=t_create,
+        webinar_day=wday,
+        attended=attended,
+        nl_optin=nl_optin,
+        welcome=welcome,
+        has_web=has_web,
+        sdr=rng.integers(0, n_sdr, n),
+        ae=rng.integers(0, n_ae, n),
+        **p,
     )
     persons.email = _emails(rng, persons, accs)
     return persons
@@ -999,8 +1465,9 @@ def _lifecycle(
     is_sub = ~direct & (rng.random(n) < np.where(is_email, 0.7, 0.1))
     t_sub = np.where(is_sub, t_create, nan)
     becomes_lead = rng.random(n) < 0.8
-    t_lead = np.where(is_sub, np.where(becomes_lead, t_create + _lognormal_days(rng, n, 40, 0.8),
-                                       nan), t_create)
+    t_lead = np.where(
+        is_sub, np.where(becomes_lead, t_create + _lognormal_days(rng, n, 40, 0.8), nan), t_create
+    )
 
     p_mql = np.clip(mql_base * fit * TARGET_MQL1 / np.mean(mql_base * fit), 0, 0.95)
     mql1 = rng.random(n) < p_mql
@@ -1022,8 +1489,11 @@ def _lifecycle(
     t_reopen = np.where(reopen, t_rec1 + rng.uniform(60, 240, n) * DAY, nan)
     reopen_mql = reopen & (rng.random(n) < 0.5)
     mql2_from_lead = reopen & ~reopen_mql & (rng.random(n) < 0.35)
-    t_mql2 = np.where(reopen_mql, t_reopen,
-                      np.where(mql2_from_lead, t_reopen + _lognormal_days(rng, n, 18, 0.6), nan))
+    t_mql2 = np.where(
+        reopen_mql,
+        t_reopen,
+        np.where(mql2_from_lead, t_reopen + _lognormal_days(rng, n, 18, 0.6), nan),
+    )
     has_mql2 = ~np.isnan(t_mql2)
     sql2 = has_mql2 & (rng.random(n) < p_sql * 0.9)
     rec2 = has_mql2 & ~sql2 & (rng.random(n) < 0.5)
@@ -1035,34 +1505,52 @@ def _lifecycle(
     at_conv = has_opp & ~direct & (rng.random(n) < 0.55)
     opp_lag = np.where(at_conv, rng.uniform(60, 900, n), rng.uniform(1, 10, n) * DAY)
     t_opp = np.where(has_opp, t_sql + opp_lag, nan)
-    close_lag = np.clip(30 + rng.gamma(2.0, 20.0, n), 30, 150) * DAY
+    close_lag = np.clip(30 + rng.gamma(2.0, 20.0, n), 30, 120) * DAY
     t_close_raw = t_opp + close_lag
     p_win = win_base * fit**0.4
-    p_win = np.clip(p_win * TARGET_WIN / max(np.mean(p_win[has_opp]) if has_opp.any() else 1, 1e-9),
-                    0, 0.9)
+    mean_win = float(np.mean(p_win[has_opp])) if has_opp.any() else TARGET_WIN
+    p_win = np.clip(p_win * TARGET_WIN / mean_win, 0, 0.9)
     won = has_opp & (rng.random(n) < p_win)
     nodec = has_opp & ~won & (rng.random(n) < 0.4)
-    t_rec3 = np.where(has_opp & ~won & (rng.random(n) < 0.3),
-                      t_close_raw + _lognormal_days(rng, n, 4, 0.5), nan)
+    t_rec3 = np.where(
+        has_opp & ~won & (rng.random(n) < 0.3), t_close_raw + _lognormal_days(rng, n, 4, 0.5), nan
+    )
 
-    nxt = np.fmin(np.fmin(_nan_to(t_mql1, np.inf), _nan_to(t_rec1, np.inf)),
-                  _nan_to(t_dq, np.inf))
+    nxt = np.fmin(np.fmin(_nan_to(t_mql1, np.inf), _nan_to(t_rec1, np.inf)), _nan_to(t_dq, np.inf))
     t_work = t_lead + _lognormal_days(rng, n, 1.5, 0.5)
     t_work = np.where((rng.random(n) < 0.25) & (t_work < nxt), t_work, nan)
 
-    times = dict(t_sub=t_sub, t_lead=t_lead, t_work=t_work, t_mql1=t_mql1, t_rec1=t_rec1,
-                 t_dq=t_dq, t_reopen=t_reopen, t_mql2=t_mql2, t_rec2=t_rec2, t_sql=t_sql,
-                 t_opp=t_opp, t_rec3=t_rec3)
+    times = {
+        "t_sub": t_sub,
+        "t_lead": t_lead,
+        "t_work": t_work,
+        "t_mql1": t_mql1,
+        "t_rec1": t_rec1,
+        "t_dq": t_dq,
+        "t_reopen": t_reopen,
+        "t_mql2": t_mql2,
+        "t_rec2": t_rec2,
+        "t_sql": t_sql,
+        "t_opp": t_opp,
+        "t_rec3": t_rec3,
+    }
     for arr in times.values():
         arr[arr > T_END] = nan
     closed = ~np.isnan(t_opp) & (t_close_raw <= T_END)
     t_close = np.where(closed, t_close_raw, nan)
     times["t_rec3"] = np.where(closed & ~won, times["t_rec3"], nan)
     t_conv = np.where(~direct & ~np.isnan(t_sql), t_sql, nan)
-    return dict(**times, reopen_mql=reopen_mql & ~np.isnan(t_reopen), t_close_raw=t_close_raw,
-                won=won & closed, nodec=nodec & closed, t_close=t_close,
-                t_cust=np.where(closed & won, t_close, nan), at_conv=at_conv & ~np.isnan(t_opp),
-                t_conv=t_conv)
+    return dict(
+        **times,
+        reopen_mql=reopen_mql & ~np.isnan(t_reopen),
+        t_close_raw=t_close_raw,
+        won=won & closed,
+        nodec=nodec & closed,
+        t_close=t_close,
+        t_cust=np.where(closed & won, t_close, nan),
+        at_conv=at_conv & ~np.isnan(t_opp),
+        t_conv=t_conv,
+    )
 
 
 def _emails(rng: np.random.Generator, p: _Persons, accs: _Accounts) -> list[str]:
@@ -1136,8 +1624,11 @@ def _assign_records(ctx: _Ctx, p: _Persons, accs: _Accounts) -> None:
     p.contact_pos[cp] = np.arange(cp.size)
     p.contact_ids = ctx.fmt.ids("C", 1, cp.size, 7)
     acc_created = rng.beta(1.0, 2.5, accs.n) * T_END * 0.9
-    np.minimum.at(acc_created, p.account[cp], np.maximum(created[cp] - rng.uniform(
-        60, 30 * DAY, cp.size), 0.0))
+    np.minimum.at(
+        acc_created,
+        p.account[cp],
+        np.maximum(created[cp] - rng.uniform(60, 30 * DAY, cp.size), 0.0),
+    )
     accs.created = acc_created
     n_contacts = np.bincount(p.account[cp], minlength=accs.n)
     deleted = (n_contacts == 0) & (rng.random(accs.n) < 0.01)
@@ -1154,7 +1645,7 @@ class _Opp:
     t_open: float
     account: int
     person: int  # contact person index
-    otype: int
+    otype: int  # 0 new_business, 1 upsell, 2 cross_sell, 3 renewal
     amount: float  # in currency
     currency: str
     t_close: float | None  # None = still open
@@ -1191,13 +1682,20 @@ class _AccountResult:
 class _AccountSim:
     """Event-driven simulation of one account's deals and subscriptions."""
 
-    def __init__(self, rng: np.random.Generator, accs: _Accounts, fx: _Fx,
-                 camps: list[_Campaign], res: _AccountResult) -> None:
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        accs: _Accounts,
+        fx: _Fx,
+        camps: list[_Campaign],
+        res: _AccountResult,
+    ) -> None:
         self.rng, self.accs, self.fx, self.res = rng, accs, fx, res
         self.ups_campaign = next(i for i, c in enumerate(camps) if c.program == "UPS")
 
-    def run(self, account: int, popps: list[tuple[float, int, float, bool, bool, int, int, int]]
-            ) -> None:
+    def run(
+        self, account: int, popps: list[tuple[float, int, float, bool, bool, int, int, int]]
+    ) -> None:
         self.a = account
         self.ccy = self.accs.currency[account]
         self.seg = int(self.accs.segment[account])
@@ -1228,12 +1726,35 @@ class _AccountSim:
     def _arr(self) -> float:
         return 12.0 * sum(s.mrr for s in self.active)
 
-    def _new_opp(self, t: float, otype: int, amount: float, t_close: float, won: bool,
-                 nodec: bool, person: int, campaign: int, channel: int, owner: int,
-                 from_person: bool) -> _Opp:
-        opp = _Opp(t, self.a, person, otype, round(max(amount, 100.0), 2), self.ccy,
-                   t_close if t_close <= T_END else None, won and t_close <= T_END,
-                   nodec and t_close <= T_END, campaign, channel, owner, from_person)
+    def _new_opp(
+        self,
+        t: float,
+        otype: int,
+        amount: float,
+        t_close: float,
+        won: bool,
+        nodec: bool,
+        person: int,
+        campaign: int,
+        channel: int,
+        owner: int,
+        from_person: bool,
+    ) -> _Opp:
+        opp = _Opp(
+            t,
+            self.a,
+            person,
+            otype,
+            round(max(amount, 100.0), 2),
+            self.ccy,
+            t_close if t_close <= T_END else None,
+            won and t_close <= T_END,
+            nodec and t_close <= T_END,
+            campaign,
+            channel,
+            owner,
+            from_person,
+        )
         self.res.opps.append(opp)
         if opp.t_close is not None:
             self._push(t_close, "close", (opp, self.gen))
@@ -1277,8 +1798,7 @@ class _AccountSim:
             amount = self._arr() * frac
         else:
             otype, amount = 0, self._acv(t)
-        self._new_opp(t, otype, amount, t_close, won, nodec, person, campaign, channel, owner,
-                      True)
+        self._new_opp(t, otype, amount, t_close, won, nodec, person, campaign, channel, owner, True)
 
     def _on_close(self, t: float, data: tuple) -> None:
         opp, gen = data
@@ -1296,8 +1816,11 @@ class _AccountSim:
             if self.rng.random() < 0.5:
                 self._replace_main(day, self.active[0].mrr * self.rng.uniform(0.02, 0.06))
         else:
-            tier = PRODUCTS[min(2, PRODUCTS.index(self.active[0].product) + 1)] \
-                if self.active[0].product in PRODUCTS and self.rng.random() < 0.3 else None
+            tier = (
+                PRODUCTS[min(2, PRODUCTS.index(self.active[0].product) + 1)]
+                if self.active[0].product in PRODUCTS and self.rng.random() < 0.3
+                else None
+            )
             self._replace_main(day, opp.amount / 12, tier)
 
     def _start_period(self, t: float, opp: _Opp) -> None:
@@ -1312,7 +1835,7 @@ class _AccountSim:
             self.res.extra_customer.append((opp.person, t))
         hazard = (0.03, 0.02, 0.012)[self.seg]
         months = int(self.rng.geometric(hazard))
-        churn = day + int(round(months * 30.44))
+        churn = day + round(months * 30.44)
         if self.rng.random() < 0.5:
             snapped = int(MONTH_STARTS[np.searchsorted(MONTH_STARTS, churn, side="right") - 1])
             churn = snapped if snapped > day else churn
@@ -1335,8 +1858,9 @@ class _AccountSim:
         buyer = self.res.buyer.get(self.a, -1)
         won = self.rng.random() < 0.88
         nodec = not won and self.rng.random() < 0.5
-        self._new_opp(t, 3, self._arr(), t + 45 * DAY + 2 * 3600, won, nodec, buyer, -1, -1,
-                      -1, False)
+        self._new_opp(
+            t, 3, self._arr(), t + 45 * DAY + 2 * 3600, won, nodec, buyer, -1, -1, -1, False
+        )
 
     def _on_expand(self, t: float, data: tuple) -> None:
         if not self._current(data[0]):
@@ -1347,8 +1871,19 @@ class _AccountSim:
         nodec = not won and self.rng.random() < 0.45
         camp = self.ups_campaign if self.rng.random() < 0.5 else -1
         lag = float(np.clip(20 + self.rng.gamma(2.0, 15.0), 20, 120)) * DAY
-        self._new_opp(t, otype, amount, t + lag, won, nodec, self.res.buyer.get(self.a, -1), camp,
-                      -1, -1, False)
+        self._new_opp(
+            t,
+            otype,
+            amount,
+            t + lag,
+            won,
+            nodec,
+            self.res.buyer.get(self.a, -1),
+            camp,
+            -1,
+            -1,
+            False,
+        )
         self._push(t + self.rng.exponential(240) * DAY, "expand", data)
 
     def _on_contract(self, t: float, data: tuple) -> None:
@@ -1361,12 +1896,24 @@ class _AccountSim:
             return
         won = self.rng.random() < 0.7
         lag = float(np.clip(30 + self.rng.gamma(2.0, 15.0), 30, 120)) * DAY
-        self._new_opp(t, 0, self._acv(t), t + lag, won, not won, self.res.buyer.get(self.a, -1),
-                      -1, -1, -1, False)
+        self._new_opp(
+            t,
+            0,
+            self._acv(t),
+            t + lag,
+            won,
+            not won,
+            self.res.buyer.get(self.a, -1),
+            -1,
+            -1,
+            -1,
+            False,
+        )
 
 
-def _simulate_accounts(ctx: _Ctx, p: _Persons, accs: _Accounts, fx: _Fx,
-                       camps: list[_Campaign]) -> _AccountResult:
+def _simulate_accounts(
+    ctx: _Ctx, p: _Persons, accs: _Accounts, fx: _Fx, camps: list[_Campaign]
+) -> _AccountResult:
     rng = ctx.rng(6)
     res = _AccountResult()
     has_opp = np.nonzero(~np.isnan(p.t_opp))[0]
@@ -1378,22 +1925,38 @@ def _simulate_accounts(ctx: _Ctx, p: _Persons, accs: _Accounts, fx: _Fx,
     for group in np.split(order, bounds):
         if not group.size:
             continue
-        popps = [(float(p.t_opp[i]), int(i), float(p.t_close_raw[i]), bool(p.won[i]),
-                  bool(p.nodec[i]), int(camp[i]), int(p.channel[i]), int(p.ae[i]))
-                 for i in group]
+        popps = [
+            (
+                float(p.t_opp[i]),
+                int(i),
+                float(p.t_close_raw[i]),
+                bool(p.won[i]),
+                bool(p.nodec[i]),
+                int(camp[i]),
+                int(p.channel[i]),
+                int(p.ae[i]),
+            )
+            for i in group
+        ]
         sim.run(int(p.account[group[0]]), popps)
     # buyer-less account opps (renewals etc. always have a buyer; guard anyway)
     res.opps = [o for o in res.opps if o.person >= 0]
     n_dup = max(2, len(res.opps) // 200)
     for k in rng.choice(len(res.opps), size=min(n_dup, len(res.opps)), replace=False).tolist():
         src = res.opps[k]
-        dup = _Opp(**{**src.__dict__, "t_open": src.t_open + rng.uniform(60, 3600),
-                      "deleted": True, "from_person": False})
+        dup = _Opp(
+            **{
+                **src.__dict__,
+                "t_open": src.t_open + rng.uniform(60, 3600),
+                "deleted": True,
+                "from_person": False,
+            }
+        )
         if dup.t_open <= T_END and (dup.t_close is None or dup.t_close >= dup.t_open):
             res.opps.append(dup)
     res.opps.sort(key=lambda o: o.t_open)
     ids = ctx.fmt.ids("OPP", 1, len(res.opps), 6)
-    for o, oid in zip(res.opps, ids):
+    for o, oid in zip(res.opps, ids, strict=True):
         o.id = oid
     return res
 
@@ -1425,11 +1988,13 @@ def _customer_windows(p: _Persons, accs: _Accounts, res: _AccountResult) -> None
 
 def _write_fx(ctx: _Ctx, fx: _Fx) -> None:
     t = ctx.table("fx_rates")
-    t.write({
-        "rate_date": ctx.fmt.date(np.array([r[0] for r in fx.rows])),
-        "currency": [r[1] for r in fx.rows],
-        "rate_to_reporting": [f"{r[2]:.6f}" for r in fx.rows],
-    })
+    t.write(
+        {
+            "rate_date": ctx.fmt.date(np.array([r[0] for r in fx.rows])),
+            "currency": [r[1] for r in fx.rows],
+            "rate_to_reporting": [f"{r[2]:.6f}" for r in fx.rows],
+        }
+    )
     ctx.done(t)
 
 
@@ -1441,18 +2006,20 @@ def _write_accounts(ctx: _Ctx, accs: _Accounts) -> None:
     ctry = [COUNTRIES[i][0] for i in accs.country.tolist()]
     emp = [str(e) for e in accs.emp.tolist()]
     blank_emp = rng.random(n) < 0.05
-    emp = ["" if b else e for e, b in zip(emp, blank_emp.tolist())]
+    emp = ["" if b else e for e, b in zip(emp, blank_emp.tolist(), strict=True)]
     junk = 2
     t = ctx.table("crm_accounts")
-    t.write({
-        "account_id": accs.ids + ctx.fmt.ids("ACC", n + 1, junk, 6),
-        "account_name": names + ["Test Account - DO NOT USE", _q("test, test")],
-        "industry": ind + ["", ""],
-        "employee_count": emp + ["", "1"],
-        "country": ctry + ["", "United States"],
-        "created_at": ctx.fmt.ts(np.append(accs.created, rng.uniform(0, T_END, junk)), rng),
-        "is_deleted": ctx.fmt.bool(np.append(accs.deleted, [True, True]), rng),
-    })
+    t.write(
+        {
+            "account_id": accs.ids + ctx.fmt.ids("ACC", n + 1, junk, 6),
+            "account_name": [*names, "Test Account - DO NOT USE", _q("test, test")],
+            "industry": [*ind, "", ""],
+            "employee_count": [*emp, "", "1"],
+            "country": [*ctry, "", "United States"],
+            "created_at": ctx.fmt.ts(np.append(accs.created, rng.uniform(0, T_END, junk)), rng),
+            "is_deleted": ctx.fmt.bool(np.append(accs.deleted, [True, True]), rng),
+        }
+    )
     ctx.done(t)
 
 
@@ -1466,10 +2033,18 @@ class _StageRows:
 
 def _stage_rows(p: _Persons, res: _AccountResult) -> _StageRows:
     slots = (
-        (p.t_sub, SUB, False), (p.t_lead, LEAD, False), (p.t_work, WORK, False),
-        (p.t_mql1, MQL, False), (p.t_rec1, RECY, False), (p.t_dq, DQ, False),
-        (p.t_reopen, -1, False), (p.t_mql2, MQL, False), (p.t_rec2, RECY, False),
-        (p.t_sql, SQL, False), (p.t_opp, OPP, True), (p.t_cust, CUST, True),
+        (p.t_sub, SUB, False),
+        (p.t_lead, LEAD, False),
+        (p.t_work, WORK, False),
+        (p.t_mql1, MQL, False),
+        (p.t_rec1, RECY, False),
+        (p.t_dq, DQ, False),
+        (p.t_reopen, -1, False),
+        (p.t_mql2, MQL, False),
+        (p.t_rec2, RECY, False),
+        (p.t_sql, SQL, False),
+        (p.t_opp, OPP, True),
+        (p.t_cust, CUST, True),
         (p.t_rec3, RECY, True),
     )
     persons, times, stages, post = [], [], [], []
@@ -1533,8 +2108,12 @@ def _dup_leads(ctx: _Ctx, p: _Persons) -> _DupLeads:
     return _DupLeads(persons, t, emails)
 
 
-def _write_stage_history(ctx: _Ctx, p: _Persons, res: _AccountResult, dups: _DupLeads,
-                         ) -> list[str]:
+def _write_stage_history(
+    ctx: _Ctx,
+    p: _Persons,
+    res: _AccountResult,
+    dups: _DupLeads,
+) -> list[str]:
     """Writes crm_stage_history; returns the lead status per lead (escaped)."""
     rng = ctx.rng(9)
     rows = _stage_rows(p, res)
@@ -1555,14 +2134,18 @@ def _write_stage_history(ctx: _Ctx, p: _Persons, res: _AccountResult, dups: _Dup
     n = rec.size
     for a in range(0, n, WRITE_CHUNK):
         b = min(n, a + WRITE_CHUNK)
-        out.write({
-            "stage_event_id": ctx.fmt.ids("SH", a + 1, b - a, 9),
-            "record_id": _lookup(rec_table, rec[a:b]),
-            "record_type": _lookup(["lead", "contact", "Lead", "Contact"],
-                                   is_contact[a:b] + 2 * (rng.random(b - a) < 0.01)),
-            "stage": _lookup(table, sp[a:b]),
-            "entered_at": ctx.fmt.ts(t_all[a:b], rng),
-        })
+        out.write(
+            {
+                "stage_event_id": ctx.fmt.ids("SH", a + 1, b - a, 9),
+                "record_id": _lookup(rec_table, rec[a:b]),
+                "record_type": _lookup(
+                    ["lead", "contact", "Lead", "Contact"],
+                    is_contact[a:b] + 2 * (rng.random(b - a) < 0.01),
+                ),
+                "stage": _lookup(table, sp[a:b]),
+                "entered_at": ctx.fmt.ts(t_all[a:b], rng),
+            }
+        )
     ctx.done(out)
     # lead status: spelling of the last lead-record row per lead
     lead_rows = np.nonzero(~is_contact & (rec < n_leads + n_contacts))[0]
@@ -1581,8 +2164,13 @@ def _company_col(rng: np.random.Generator, accs: _Accounts, acc: I64) -> list[st
     roll = rng.random(acc.size)
     for j in np.nonzero(roll < 0.08)[0].tolist():
         r = roll[j]
-        names[j] = "" if r < 0.02 else (names[j].lower() if r < 0.05 else
-                                        names[j].split(",")[0].split(" GmbH")[0].upper())
+        names[j] = (
+            ""
+            if r < 0.02
+            else (
+                names[j].lower() if r < 0.05 else names[j].split(",")[0].split(" GmbH")[0].upper()
+            )
+        )
     return [_q(s) for s in names]
 
 
@@ -1602,8 +2190,9 @@ def _country_col(rng: np.random.Generator, accs: _Accounts, acc: I64) -> list[st
     return _lookup(table, idx)
 
 
-def _write_leads(ctx: _Ctx, p: _Persons, accs: _Accounts, res: _AccountResult,
-                 status: list[str], dups: _DupLeads) -> None:
+def _write_leads(
+    ctx: _Ctx, p: _Persons, accs: _Accounts, res: _AccountResult, status: list[str], dups: _DupLeads
+) -> None:
     rng = ctx.rng(10)
     lp = np.nonzero(~p.direct)[0]
     opp_id_of = {o.person: o.id for o in res.opps if o.from_person and not o.deleted}
@@ -1617,43 +2206,51 @@ def _write_leads(ctx: _Ctx, p: _Persons, accs: _Accounts, res: _AccountResult,
     titles = [_q(s) for s, _ in TITLES] + [""]
     out = ctx.table("crm_leads")
     for a in range(0, lp.size, WRITE_CHUNK):
-        idx = lp[a:a + WRITE_CHUNK]
+        idx = lp[a : a + WRITE_CHUNK]
         m = idx.size
         conv = converted[idx]
         cid = np.where(conv, p.contact_pos[idx], -1)
-        conv_opp = [opp_id_of.get(i, "") if c else "" for i, c in
-                    zip(idx.tolist(), (p.at_conv[idx] & conv).tolist())]
-        out.write({
-            "lead_id": p.lead_ids[a:a + m],
-            "email": [_q(s) for s in _messy_emails(rng, p.email, idx, 0.03)],
-            "company": _company_col(rng, accs, p.account[idx]),
-            "title": _lookup(titles, np.where(rng.random(m) < 0.05, len(TITLES), p.title[idx])),
-            "industry": _industry_col(rng, accs, p.account[idx]),
-            "country": _country_col(rng, accs, p.account[idx]),
-            "lead_source": _lookup(p.src, idx),
-            "status": status[a:a + m],
-            "created_at": ctx.fmt.ts(p.t_create[idx], rng),
-            "converted_at": ctx.fmt.ts_opt(p.t_conv[idx], rng),
-            "converted_contact_id": _lookup(p.contact_ids + [""], np.where(conv, cid, -1)),
-            "converted_account_id": _lookup(accs.ids + [""], np.where(conv, p.account[idx], -1)),
-            "converted_opportunity_id": conv_opp,
-            "owner_id": _lookup(owners, np.where(rng.random(m) < 0.08, -1, p.sdr[idx])),
-            "is_deleted": ctx.fmt.bool(deleted[idx], rng),
-        })
+        conv_opp = [
+            opp_id_of.get(i, "") if c else ""
+            for i, c in zip(idx.tolist(), (p.at_conv[idx] & conv).tolist(), strict=True)
+        ]
+        out.write(
+            {
+                "lead_id": p.lead_ids[a : a + m],
+                "email": [_q(s) for s in _messy_emails(rng, p.email, idx, 0.03)],
+                "company": _company_col(rng, accs, p.account[idx]),
+                "title": _lookup(titles, np.where(rng.random(m) < 0.05, len(TITLES), p.title[idx])),
+                "industry": _industry_col(rng, accs, p.account[idx]),
+                "country": _country_col(rng, accs, p.account[idx]),
+                "lead_source": _lookup(p.src, idx),
+                "status": status[a : a + m],
+                "created_at": ctx.fmt.ts(p.t_create[idx], rng),
+                "converted_at": ctx.fmt.ts_opt(p.t_conv[idx], rng),
+                "converted_contact_id": _lookup([*p.contact_ids, ""], np.where(conv, cid, -1)),
+                "converted_account_id": _lookup(
+                    [*accs.ids, ""], np.where(conv, p.account[idx], -1)
+                ),
+                "converted_opportunity_id": conv_opp,
+                "owner_id": _lookup(owners, np.where(rng.random(m) < 0.08, -1, p.sdr[idx])),
+                "is_deleted": ctx.fmt.bool(deleted[idx], rng),
+            }
+        )
     k = dups.person.size
-    out.write({
-        "lead_id": ctx.fmt.ids("L", lp.size + 1, k, 7),
-        "email": dups.email,
-        "company": _company_col(rng, accs, p.account[dups.person]),
-        "title": _lookup(titles, p.title[dups.person]),
-        "industry": _industry_col(rng, accs, p.account[dups.person]),
-        "country": _country_col(rng, accs, p.account[dups.person]),
-        "lead_source": _pick(rng, (("Web", 1.0), ("Inbound", 1.0), ("Website", 1.0)), k),
-        "status": ["Open - Not Contacted"] * k,
-        "created_at": ctx.fmt.ts(dups.t, rng),
-        "owner_id": _lookup(owners, p.sdr[dups.person]),
-        "is_deleted": ctx.fmt.bool(np.zeros(k, dtype=bool), rng),
-    })
+    out.write(
+        {
+            "lead_id": ctx.fmt.ids("L", lp.size + 1, k, 7),
+            "email": dups.email,
+            "company": _company_col(rng, accs, p.account[dups.person]),
+            "title": _lookup(titles, p.title[dups.person]),
+            "industry": _industry_col(rng, accs, p.account[dups.person]),
+            "country": _country_col(rng, accs, p.account[dups.person]),
+            "lead_source": _pick(rng, (("Web", 1.0), ("Inbound", 1.0), ("Website", 1.0)), k),
+            "status": ["Open - Not Contacted"] * k,
+            "created_at": ctx.fmt.ts(dups.t, rng),
+            "owner_id": _lookup(owners, p.sdr[dups.person]),
+            "is_deleted": ctx.fmt.bool(np.zeros(k, dtype=bool), rng),
+        }
+    )
     ctx.done(out)
 
 
@@ -1671,26 +2268,31 @@ def _write_contacts(ctx: _Ctx, p: _Persons, accs: _Accounts, res: _AccountResult
     owners = [f"U{k:04d}" for k in range(1001, 2000)] + [""]
     out = ctx.table("crm_contacts")
     for a in range(0, cp.size, WRITE_CHUNK):
-        idx = cp[a:a + WRITE_CHUNK]
+        idx = cp[a : a + WRITE_CHUNK]
         m = idx.size
         src = _spelling_table(rng, p.channel[idx], "crm")
         keep = rng.random(m) < 0.8
-        out.write({
-            "contact_id": p.contact_ids[a:a + m],
-            "account_id": _lookup(accs.ids, p.account[idx]),
-            "email": [_q(s) for s in _messy_emails(rng, p.email, idx, 0.05)],
-            "title": _lookup(titles, np.where(rng.random(m) < 0.04, len(TITLES), p.title[idx])),
-            "lead_source": [s if k else t for s, t, k in zip(_lookup(p.src, idx), src,
-                                                             keep.tolist())],
-            "created_at": ctx.fmt.ts(p.contact_created[a:a + m], rng),
-            "owner_id": _lookup(owners, np.where(rng.random(m) < 0.03, -1, p.ae[idx])),
-            "is_deleted": ctx.fmt.bool(deleted[a:a + m], rng),
-        })
+        out.write(
+            {
+                "contact_id": p.contact_ids[a : a + m],
+                "account_id": _lookup(accs.ids, p.account[idx]),
+                "email": [_q(s) for s in _messy_emails(rng, p.email, idx, 0.05)],
+                "title": _lookup(titles, np.where(rng.random(m) < 0.04, len(TITLES), p.title[idx])),
+                "lead_source": [
+                    s if k else t
+                    for s, t, k in zip(_lookup(p.src, idx), src, keep.tolist(), strict=True)
+                ],
+                "created_at": ctx.fmt.ts(p.contact_created[a : a + m], rng),
+                "owner_id": _lookup(owners, np.where(rng.random(m) < 0.03, -1, p.ae[idx])),
+                "is_deleted": ctx.fmt.bool(deleted[a : a + m], rng),
+            }
+        )
     ctx.done(out)
 
 
-def _write_opportunities(ctx: _Ctx, p: _Persons, accs: _Accounts, res: _AccountResult,
-                         camps: list[_Campaign]) -> None:
+def _write_opportunities(
+    ctx: _Ctx, p: _Persons, accs: _Accounts, res: _AccountResult, camps: list[_Campaign]
+) -> None:
     rng = ctx.rng(12)
     rows: dict[str, list[str]] = {c: [] for c in ctx.columns["crm_opportunities"]}
     type_tables = [[_q(s) for s, _ in opts] for opts in OPP_TYPE_SPELLINGS]
@@ -1709,8 +2311,11 @@ def _write_opportunities(ctx: _Ctx, p: _Persons, accs: _Accounts, res: _AccountR
     for k, o in enumerate(res.opps):
         is_closed = o.t_close is not None
         age = (min(T_END, o.t_close or T_END) - o.t_open) / DAY
-        stage = ("Closed Won" if o.won else "Closed Lost") if is_closed else \
-            OPEN_OPP_STAGES[min(4, int(age // 20))]
+        stage = (
+            ("Closed Won" if o.won else "Closed Lost")
+            if is_closed
+            else OPEN_OPP_STAGES[min(4, int(age // 20))]
+        )
         reason = "" if (not is_closed or o.won) else (nd[k] if o.nodec else lost[k])
         ch = o.channel if o.channel >= 0 else int(p.channel[o.person])
         rows["opportunity_id"].append(o.id)
@@ -1725,8 +2330,9 @@ def _write_opportunities(ctx: _Ctx, p: _Persons, accs: _Accounts, res: _AccountR
         rows["is_closed"].append(flags[k])
         rows["is_won"].append(wins[k])
         rows["loss_reason"].append(reason)
-        rows["lead_source"].append(p.src[o.person] if src_roll[k] < 0.9 or ch < 0 else
-                                   _q(CHANNELS[ch].spellings[0][0]))
+        rows["lead_source"].append(
+            p.src[o.person] if src_roll[k] < 0.9 or ch < 0 else _q(CHANNELS[ch].spellings[0][0])
+        )
         rows["campaign_id"].append(camps[o.campaign].id if o.campaign >= 0 else "")
         owner = o.owner if o.owner >= 0 else int(p.ae[o.person])
         rows["owner_id"].append(f"U{1001 + owner:04d}")
@@ -1738,21 +2344,28 @@ def _write_opportunities(ctx: _Ctx, p: _Persons, accs: _Accounts, res: _AccountR
 
 def _write_subscriptions(ctx: _Ctx, accs: _Accounts, res: _AccountResult) -> None:
     rng = ctx.rng(13)
-    subs = sorted((s for s in res.subs if s.start < N_DAYS and (s.end is None or s.end > s.start)),
-                  key=lambda s: (s.start, s.account))
+    subs = sorted(
+        (s for s in res.subs if s.start < N_DAYS and (s.end is None or s.end > s.start)),
+        key=lambda s: (s.start, s.account),
+    )
     blank = rng.random(len(subs)) < 0.05
     out = ctx.table("billing_subscriptions")
-    out.write({
-        "subscription_id": ctx.fmt.ids("SUB", 1, len(subs), 7),
-        "account_id": [accs.ids[s.account] for s in subs],
-        "product": [s.product for s in subs],
-        "started_on": ctx.fmt.date(np.array([s.start for s in subs], dtype=np.int64)),
-        "ended_on": ["" if s.end is None or s.end >= N_DAYS else ctx.fmt.dates[s.end]
-                     for s in subs],
-        "mrr_amount": _money([s.mrr for s in subs]),
-        "currency": ["" if (s.currency == "USD" and b) else s.currency
-                     for s, b in zip(subs, blank.tolist())],
-    })
+    out.write(
+        {
+            "subscription_id": ctx.fmt.ids("SUB", 1, len(subs), 7),
+            "account_id": [accs.ids[s.account] for s in subs],
+            "product": [s.product for s in subs],
+            "started_on": ctx.fmt.date(np.array([s.start for s in subs], dtype=np.int64)),
+            "ended_on": [
+                "" if s.end is None or s.end >= N_DAYS else ctx.fmt.dates[s.end] for s in subs
+            ],
+            "mrr_amount": _money([s.mrr for s in subs]),
+            "currency": [
+                "" if (s.currency == "USD" and b) else s.currency
+                for s, b in zip(subs, blank.tolist(), strict=True)
+            ],
+        }
+    )
     ctx.done(out)
 
 
@@ -1762,24 +2375,32 @@ def _write_campaigns(ctx: _Ctx, camps: list[_Campaign]) -> None:
     for c in camps:
         if c.kind == "parent":
             c.cost = sum(k.cost for k in camps if k.parent == c.name)
-    budget = [round(c.cost * rng.uniform(0.9, 1.25), -3) if c.cost else
-              (0.0 if c.kind == "email" else 5000.0) for c in camps]
+    budget = [
+        round(c.cost * rng.uniform(0.9, 1.25), -3)
+        if c.cost
+        else (0.0 if c.kind == "email" else 5000.0)
+        for c in camps
+    ]
     out = ctx.table("crm_campaigns")
-    out.write({
-        "campaign_id": [c.id for c in camps],
-        "campaign_name": [_q(c.name) for c in camps],
-        "channel": [c.spelling for c in camps],
-        "campaign_type": [c.ctype for c in camps],
-        "audience": [c.audience for c in camps],
-        "is_automated": ctx.fmt.bool(np.array([c.automated for c in camps]), rng),
-        "parent_campaign_id": [by_name[c.parent].id if c.parent else "" for c in camps],
-        "start_date": [ctx.fmt.dates[c.start] for c in camps],
-        "end_date": ["" if c.end is None else ctx.fmt.dates[c.end] for c in camps],
-        "budgeted_cost": _money(budget),
-        "actual_cost": _money([c.cost for c in camps]),
-        "currency": ["" if c.currency == "USD" and k % 4 == 1 else c.currency
-                     for k, c in enumerate(camps)],
-    })
+    out.write(
+        {
+            "campaign_id": [c.id for c in camps],
+            "campaign_name": [_q(c.name) for c in camps],
+            "channel": [c.spelling for c in camps],
+            "campaign_type": [c.ctype for c in camps],
+            "audience": [c.audience for c in camps],
+            "is_automated": ctx.fmt.bool(np.array([c.automated for c in camps]), rng),
+            "parent_campaign_id": [by_name[c.parent].id if c.parent else "" for c in camps],
+            "start_date": [ctx.fmt.dates[c.start] for c in camps],
+            "end_date": ["" if c.end is None else ctx.fmt.dates[c.end] for c in camps],
+            "budgeted_cost": _money(budget),
+            "actual_cost": _money([c.cost for c in camps]),
+            "currency": [
+                "" if c.currency == "USD" and k % 4 == 1 else c.currency
+                for k, c in enumerate(camps)
+            ],
+        }
+    )
     ctx.done(out)
 
 
@@ -1793,8 +2414,16 @@ def _write_spend(ctx: _Ctx, p: _Persons, camps: list[_Campaign], fx: _Fx) -> Non
     kernel = np.ones(28) / 28.0
     rows: list[tuple[int, str, str, str, float, str, str, str]] = []
 
-    def emit(d: int, c: _Campaign | None, spelling: str, ctype: str, usd: float, ccy: str,
-             impressions: str = "", clicks: str = "") -> None:
+    def emit(
+        d: int,
+        c: _Campaign | None,
+        spelling: str,
+        ctype: str,
+        usd: float,
+        ccy: str,
+        impressions: str = "",
+        clicks: str = "",
+    ) -> None:
         if 0 <= d < N_DAYS and usd > 0:
             amount = usd / fx.usd_per(ccy, d)
             if c is not None:
@@ -1815,48 +2444,70 @@ def _write_spend(ctx: _Ctx, p: _Persons, camps: list[_Campaign], fx: _Fx) -> Non
                         spend = usd * share
                         clicks = int(spend / ch.cpc * rng.lognormal(0, 0.1))
                         impr = int(clicks / ch.ctr * rng.lognormal(0, 0.15))
-                        emit(d, c, c.spelling, "media", spend, c.currency, str(impr),
-                             str(clicks))
+                        emit(d, c, c.spelling, "media", spend, c.currency, str(impr), str(clicks))
             else:
                 for d in days[days % 7 == 0].tolist():  # weekly program cost, Mondays
-                    week = float(smooth[d: d + 7].sum()) if d + 7 <= N_DAYS else smooth[d] * 7
-                    emit(d, c, c.spelling, "program", ch.cpl * week * rng.lognormal(0, 0.25),
-                         c.currency)
+                    week = float(smooth[d : d + 7].sum()) if d + 7 <= N_DAYS else smooth[d] * 7
+                    emit(
+                        d,
+                        c,
+                        c.spelling,
+                        "program",
+                        ch.cpl * week * rng.lognormal(0, 0.25),
+                        c.currency,
+                    )
         elif c.kind in ("webinar", "event") and c.event_day is not None:
             total = ch.cpl * per_day[ci].sum() * rng.lognormal(0, 0.15)
-            parts = ((-20, 0.3), (-8, 0.2), (0, 0.5)) if c.kind == "webinar" else \
-                ((-45, 0.45), (0, 0.4), (0, 0.05), (6, 0.1))
+            parts = (
+                ((-20, 0.3), (-8, 0.2), (0, 0.5))
+                if c.kind == "webinar"
+                else ((-45, 0.45), (0, 0.4), (0, 0.05), (6, 0.1))
+            )
             for off, share in parts:
-                emit(max(0, c.event_day + off), c, c.spelling, "program", total * share,
-                     c.currency)
+                emit(max(0, c.event_day + off), c, c.spelling, "program", total * share, c.currency)
         elif c.kind == "email":
             for m in range(N_MONTHS):
-                emit(int(MONTH_STARTS[m]), c, c.spelling, "program",
-                     120.0 * scale * rng.lognormal(0, 0.2), c.currency)
+                emit(
+                    int(MONTH_STARTS[m]),
+                    c,
+                    c.spelling,
+                    "program",
+                    120.0 * scale * rng.lognormal(0, 0.2),
+                    c.currency,
+                )
     _overhead_rows(rows, rng, fx, scale)
     rows.sort(key=lambda r: (r[0], r[2], r[1]))
     blank = rng.random(len(rows)) < 0.08
     out = ctx.table("marketing_spend")
-    out.write({
-        "spend_date": [ctx.fmt.dates[r[0]] for r in rows],
-        "channel": [r[1] for r in rows],
-        "campaign_id": [r[2] for r in rows],
-        "cost_type": [r[3] for r in rows],
-        "amount": _money([r[4] for r in rows]),
-        "currency": ["" if (r[5] == "USD" and b) else r[5] for r, b in zip(rows, blank.tolist())],
-        "impressions": [r[6] for r in rows],
-        "clicks": [r[7] for r in rows],
-    })
+    out.write(
+        {
+            "spend_date": [ctx.fmt.dates[r[0]] for r in rows],
+            "channel": [r[1] for r in rows],
+            "campaign_id": [r[2] for r in rows],
+            "cost_type": [r[3] for r in rows],
+            "amount": _money([r[4] for r in rows]),
+            "currency": [
+                "" if (r[5] == "USD" and b) else r[5]
+                for r, b in zip(rows, blank.tolist(), strict=True)
+            ],
+            "impressions": [r[6] for r in rows],
+            "clicks": [r[7] for r in rows],
+        }
+    )
     ctx.done(out)
 
 
 def _overhead_rows(rows: list, rng: np.random.Generator, fx: _Fx, scale: float) -> None:
     """Monthly labor and technology cost without a campaign."""
-    teams = (("Paid Search", "labor", 9000.0, "USD"), ("Events", "labor", 7000.0, "EUR"),
-             ("SEO", "labor", 6000.0, "USD"), ("SDR Outbound", "labor", 8000.0, "USD"),
-             ("Email Marketing", "technology", 3000.0, "USD"), ("Website", "technology", 1500.0,
-                                                                "USD"),
-             ("Other", "technology", 2500.0, "USD"))
+    teams = (
+        ("Paid Search", "labor", 9000.0, "USD"),
+        ("Events", "labor", 7000.0, "EUR"),
+        ("SEO", "labor", 6000.0, "USD"),
+        ("SDR Outbound", "labor", 8000.0, "USD"),
+        ("Email Marketing", "technology", 3000.0, "USD"),
+        ("Website", "technology", 1500.0, "USD"),
+        ("Other", "technology", 2500.0, "USD"),
+    )
     for m in range(N_MONTHS):
         d = int(MONTH_STARTS[m])
         growth = 1.0 + 0.3 * m / (N_MONTHS - 1)
@@ -1882,8 +2533,12 @@ def _write_nps(ctx: _Ctx, p: _Persons, accs: _Accounts, res: _AccountResult) -> 
             if not any(s <= survey_day and (e is None or survey_day < e) for s, e in periods):
                 continue
             churns = res.churn_flag.get(a, False)
-            mood = 0.3 * (q - 3.5) / 3.5 + (-0.25, 0.0, 0.25)[int(accs.segment[a])] + \
-                (-0.6 if churns else -0.05) + rng.normal(0, 0.2)
+            mood = (
+                0.3 * (q - 3.5) / 3.5
+                + (-0.25, 0.0, 0.25)[int(accs.segment[a])]
+                + (-0.6 if churns else -0.05)
+                + rng.normal(0, 0.2)
+            )
             for person in contacts.get(a, []):
                 if created[person] > survey_day * DAY or rng.random() > 0.35:
                     continue
@@ -1901,15 +2556,17 @@ def _write_nps(ctx: _Ctx, p: _Persons, accs: _Accounts, res: _AccountResult) -> 
     ids = ctx.fmt.ids("NPS", 1, len(rows), 7)
     emails = _messy_emails(rng, p.email, np.array([r[2] for r in rows], dtype=np.int64), 0.05)
     out = ctx.table("survey_nps_responses")
-    out.write({
-        "response_id": ids,
-        "account_id": [accs.ids[r[1]] for r in rows],
-        "email": [_q(e) for e in emails],
-        "score": [str(r[3]) for r in rows],
-        "comment": [_q(r[4]) for r in rows],
-        "responded_at": ctx.fmt.ts(np.array([r[0] for r in rows]), rng),
-        "survey_name": [r[5] for r in rows],
-    })
+    out.write(
+        {
+            "response_id": ids,
+            "account_id": [accs.ids[r[1]] for r in rows],
+            "email": [_q(e) for e in emails],
+            "score": [str(r[3]) for r in rows],
+            "comment": [_q(r[4]) for r in rows],
+            "responded_at": ctx.fmt.ts(np.array([r[0] for r in rows]), rng),
+            "survey_name": [r[5] for r in rows],
+        }
+    )
     ctx.done(out)
 
 
@@ -1922,8 +2579,9 @@ def _nps_score(rng: np.random.Generator, mood: float) -> int:
 
 def _record_of(p: _Persons, person: I64, t: F) -> tuple[I64, B]:
     """Record index into lead_ids + contact_ids for a person at a time, and is-contact."""
-    contact = p.direct[person] | (~np.isnan(p.t_conv[person]) & (t >= _nan_to(p.t_conv[person],
-                                                                               np.inf)))
+    contact = p.direct[person] | (
+        ~np.isnan(p.t_conv[person]) & (t >= _nan_to(p.t_conv[person], np.inf))
+    )
     rec = np.where(contact, len(p.lead_ids) + p.contact_pos[person], p.lead_pos[person])
     return rec, contact
 
@@ -1946,8 +2604,7 @@ def _write_sales_activities(ctx: _Ctx, p: _Persons, res: _AccountResult) -> None
     o_person = np.array([o.person for o in live], dtype=np.int64)
     o_open = np.array([o.t_open for o in live])
     o_end = np.array([T_END if o.t_close is None else o.t_close for o in live])
-    o_owner = np.array([o.owner if o.owner >= 0 else p.ae[o.person] for o in live],
-                       dtype=np.int64)
+    o_owner = np.array([o.owner if o.owner >= 0 else p.ae[o.person] for o in live], dtype=np.int64)
     k = 2 + rng.poisson(2.5, len(live)) + 2 * np.array([o.won for o in live], dtype=np.int64)
     rep = np.repeat(np.arange(len(live)), k)
     t = o_open[rep] + rng.random(rep.size) * (o_end[rep] - o_open[rep])
@@ -1965,19 +2622,24 @@ def _write_sales_activities(ctx: _Ctx, p: _Persons, res: _AccountResult) -> None
     person, t_all, kind, oref, owner = (x[order] for x in (person, t_all, kind, oref, owner))
     rec, contact = _record_of(p, person, t_all)
     type_table = [s for s, _ in SALES_LEAD_TYPES] + [s for s, _ in SALES_OPP_TYPES]
-    ti = np.where(kind == 0, _weighted(rng, SALES_LEAD_TYPES, kind.size),
-                  len(SALES_LEAD_TYPES) + _weighted(rng, SALES_OPP_TYPES, kind.size))
+    ti = np.where(
+        kind == 0,
+        _weighted(rng, SALES_LEAD_TYPES, kind.size),
+        len(SALES_LEAD_TYPES) + _weighted(rng, SALES_OPP_TYPES, kind.size),
+    )
     owner_table = [f"U{k:04d}" for k in range(2000)]
     out = ctx.table("crm_sales_activities")
-    out.write({
-        "activity_id": ctx.fmt.ids("SA", 1, t_all.size, 9),
-        "record_id": _lookup(p.lead_ids + p.contact_ids, rec),
-        "record_type": _lookup(["lead", "contact"], contact),
-        "opportunity_id": _lookup([o.id for o in live] + [""], np.where(oref < 0, -1, oref)),
-        "activity_type": _lookup(type_table, ti),
-        "occurred_at": ctx.fmt.ts(t_all, rng),
-        "owner_id": _lookup(owner_table, owner),
-    })
+    out.write(
+        {
+            "activity_id": ctx.fmt.ids("SA", 1, t_all.size, 9),
+            "record_id": _lookup(p.lead_ids + p.contact_ids, rec),
+            "record_type": _lookup(["lead", "contact"], contact),
+            "opportunity_id": _lookup([o.id for o in live] + [""], np.where(oref < 0, -1, oref)),
+            "activity_type": _lookup(type_table, ti),
+            "occurred_at": ctx.fmt.ts(t_all, rng),
+            "owner_id": _lookup(owner_table, owner),
+        }
+    )
     ctx.done(out)
 
 
@@ -1985,17 +2647,31 @@ def _write_campaign_members(ctx: _Ctx, p: _Persons, camps: list[_Campaign]) -> N
     rng = ctx.rng(18)
     webinars = np.array([i for i, c in enumerate(camps) if c.kind == "webinar"], dtype=np.int64)
     wdays = np.array([camps[i].event_day for i in webinars], dtype=np.int64)
-    statuses = ["Responded", "Clicked", "Registered", "Attended", "Visited Booth", "Subscribed",
-                "Sent", "Opened", "Form Fill"]
-    S = {s: i for i, s in enumerate(statuses)}
+    statuses = [
+        "Responded",
+        "Clicked",
+        "Registered",
+        "Attended",
+        "Visited Booth",
+        "Subscribed",
+        "Sent",
+        "Opened",
+        "Form Fill",
+    ]
+    status_of = {s: i for i, s in enumerate(statuses)}
     blocks: list[tuple[I64, I64, F, F, I64]] = []  # person, campaign, created, responded, status
 
     acq = np.nonzero(p.campaign >= 0)[0]
     kind = np.array([camps[c].kind for c in p.campaign[acq]])
-    st = np.select([kind == "webinar", kind == "event", kind == "email"],
-                   [np.where(p.attended[acq], S["Attended"], S["Registered"]),
-                    S["Visited Booth"], S["Subscribed"]],
-                   np.where(rng.random(acq.size) < 0.5, S["Form Fill"], S["Responded"]))
+    st = np.select(
+        [kind == "webinar", kind == "event", kind == "email"],
+        [
+            np.where(p.attended[acq], status_of["Attended"], status_of["Registered"]),
+            status_of["Visited Booth"],
+            status_of["Subscribed"],
+        ],
+        np.where(rng.random(acq.size) < 0.5, status_of["Form Fill"], status_of["Responded"]),
+    )
     blocks.append((acq, p.campaign[acq], p.t_create[acq], p.t_create[acq], st))
 
     for key, start, p_resp in (("WEL", p.t_create + 600, 0.3), ("REN", p.t_rec1 + DAY, 0.08)):
@@ -2007,8 +2683,11 @@ def _write_campaign_members(ctx: _Ctx, p: _Persons, camps: list[_Campaign]) -> N
         resp = rng.random(idx.size) < p_resp
         t_resp = start[idx] + rng.uniform(3600, 21 * DAY, idx.size)
         t_resp = np.where(resp & (t_resp <= T_END), t_resp, np.nan)
-        st = np.where(np.isnan(t_resp), S["Sent"], np.where(rng.random(idx.size) < 0.5,
-                                                             S["Clicked"], S["Opened"]))
+        st = np.where(
+            np.isnan(t_resp),
+            status_of["Sent"],
+            np.where(rng.random(idx.size) < 0.5, status_of["Clicked"], status_of["Opened"]),
+        )
         blocks.append((idx, np.full(idx.size, ci), start[idx], t_resp, st))
 
     # later webinar attendance by known persons
@@ -2019,8 +2698,15 @@ def _write_campaign_members(ctx: _Ctx, p: _Persons, camps: list[_Campaign]) -> N
     idx, w, wt = idx[ok], w[ok], wt[ok]
     reg = np.maximum(wt - rng.uniform(1, 14, idx.size) * DAY, p.t_create[idx] + 3600)
     att = rng.random(idx.size) < 0.55
-    blocks.append((idx, webinars[w], reg, np.where(att, wt, reg),
-                   np.where(att, S["Attended"], S["Registered"])))
+    blocks.append(
+        (
+            idx,
+            webinars[w],
+            reg,
+            np.where(att, wt, reg),
+            np.where(att, status_of["Attended"], status_of["Registered"]),
+        )
+    )
 
     person = np.concatenate([b[0] for b in blocks])
     camp = np.concatenate([b[1] for b in blocks])
@@ -2028,8 +2714,9 @@ def _write_campaign_members(ctx: _Ctx, p: _Persons, camps: list[_Campaign]) -> N
     responded = np.concatenate([b[3] for b in blocks])
     status = np.concatenate([b[4] for b in blocks])
     order = np.argsort(created, kind="stable")
-    person, camp, created, responded, status = (x[order] for x in (person, camp, created,
-                                                                   responded, status))
+    person, camp, created, responded, status = (
+        x[order] for x in (person, camp, created, responded, status)
+    )
     rec, contact = _record_of(p, person, created)
     ids = p.lead_ids + p.contact_ids + [""]
     out = ctx.table("crm_campaign_members")
@@ -2037,16 +2724,18 @@ def _write_campaign_members(ctx: _Ctx, p: _Persons, camps: list[_Campaign]) -> N
     for a in range(0, n, WRITE_CHUNK):
         s = slice(a, min(n, a + WRITE_CHUNK))
         m = s.stop - a
-        out.write({
-            "campaign_member_id": ctx.fmt.ids("CM", a + 1, m, 9),
-            "campaign_id": _lookup([c.id for c in camps], camp[s]),
-            "lead_id": _lookup(ids, np.where(contact[s], -1, rec[s])),
-            "contact_id": _lookup(ids, np.where(contact[s], rec[s], -1)),
-            "member_status": _lookup(statuses, status[s]),
-            "has_responded": ctx.fmt.bool(~np.isnan(responded[s]), rng),
-            "created_at": ctx.fmt.ts(created[s], rng),
-            "first_responded_at": ctx.fmt.ts_opt(responded[s], rng),
-        })
+        out.write(
+            {
+                "campaign_member_id": ctx.fmt.ids("CM", a + 1, m, 9),
+                "campaign_id": _lookup([c.id for c in camps], camp[s]),
+                "lead_id": _lookup(ids, np.where(contact[s], -1, rec[s])),
+                "contact_id": _lookup(ids, np.where(contact[s], rec[s], -1)),
+                "member_status": _lookup(statuses, status[s]),
+                "has_responded": ctx.fmt.bool(~np.isnan(responded[s]), rng),
+                "created_at": ctx.fmt.ts(created[s], rng),
+                "first_responded_at": ctx.fmt.ts_opt(responded[s], rng),
+            }
+        )
     ctx.done(out)
 
 
@@ -2085,8 +2774,7 @@ def _event_state(camps: list[_Campaign]) -> _EventState:
     for pg in PROGRAMS:
         base.append(len(email_ids))
         if pg.key in ("NL", "CNL"):
-            email_ids += [f"EM-{pg.key}-{2024 + m // 12}-{m % 12 + 1:02d}" for m in
-                          range(N_MONTHS)]
+            email_ids += [f"EM-{pg.key}-{2024 + m // 12}-{m % 12 + 1:02d}" for m in range(N_MONTHS)]
         else:
             email_ids += [f"EM-{pg.key}-{k + 1:02d}" for k in range(pg.n_emails)]
     prog_campaign = [next(c.id for c in camps if c.program == pg.key) for pg in PROGRAMS]
@@ -2098,8 +2786,9 @@ def _event_state(camps: list[_Campaign]) -> _EventState:
     cnl = [_nth_weekday(2024 + m // 12, m % 12 + 1, 3, -1) for m in range(N_MONTHS)]
     asset_ids = [a[0] for a in ASSETS] + [c[0] for c in CTAS]
     asset_names = [_q(a[1]) for a in ASSETS] + [_q(c[1]) for c in CTAS]
-    asset_urls = [f"{SITE}/resources/{a[0].lower()}" for a in ASSETS] + \
-        [f"{SITE}{c[4]}" for c in CTAS]
+    asset_urls = [f"{SITE}/resources/{a[0].lower()}" for a in ASSETS] + [
+        f"{SITE}{c[4]}" for c in CTAS
+    ]
     webinar_asset = {}
     for i, c in enumerate(camps):
         if c.kind == "webinar":
@@ -2120,13 +2809,19 @@ def _event_state(camps: list[_Campaign]) -> _EventState:
         if c.kind == "always_on" and c.start == 0 and c.end is None and default[c.channel] < 0:
             default[c.channel] = i
     return _EventState(
-        email_ids=email_ids, email_base=np.array(base, dtype=np.int64),
-        prog_campaign=prog_campaign, links=links,
+        email_ids=email_ids,
+        email_base=np.array(base, dtype=np.int64),
+        prog_campaign=prog_campaign,
+        links=links,
         nl_times=np.array([_day_index(d) * float(DAY) + 15 * 3600 for d in nl]),
         cnl_times=np.array([_day_index(d) * float(DAY) + 16 * 3600 for d in cnl]),
-        asset_ids=asset_ids, asset_names=asset_names, asset_urls=asset_urls,
-        web_channel=web_channel, web_channel_base=np.array(wbase, dtype=np.int64),
-        default_campaign=default, camp_ids=[c.id for c in camps] + [""],
+        asset_ids=asset_ids,
+        asset_names=asset_names,
+        asset_urls=asset_urls,
+        web_channel=web_channel,
+        web_channel_base=np.array(wbase, dtype=np.int64),
+        default_campaign=default,
+        camp_ids=[c.id for c in camps] + [""],
         webinar_asset=webinar_asset,
     )
 
@@ -2138,8 +2833,9 @@ def _schedule(times: F, start: F, stop: F) -> tuple[I64, I64, F]:
     return row.astype(np.int64), step.astype(np.int64), times[row, step]
 
 
-def _sends(p: _Persons, a: int, b: int, st: _EventState, rng: np.random.Generator
-           ) -> tuple[I64, I64, I64, F]:
+def _sends(
+    p: _Persons, a: int, b: int, st: _EventState, rng: np.random.Generator
+) -> tuple[I64, I64, I64, F]:
     """Email sends for persons [a, b): person, program, email_id index, send time."""
     sl = slice(a, b)
     m = b - a
@@ -2161,8 +2857,10 @@ def _sends(p: _Persons, a: int, b: int, st: _EventState, rng: np.random.Generato
     add_block("WEL", wel[:, None] + offsets[None, :], wel, inf)
     # Product education: leads that did not qualify within 30 days
     start = np.where(lead_ok, t_lead + 30 * DAY, np.inf)
-    stop = np.fmin(np.fmin(_nan_to(p.t_mql1[sl], np.inf), _nan_to(p.t_rec1[sl], np.inf)),
-                   np.fmin(_nan_to(p.t_dq[sl], np.inf), cust_start))
+    stop = np.fmin(
+        np.fmin(_nan_to(p.t_mql1[sl], np.inf), _nan_to(p.t_rec1[sl], np.inf)),
+        np.fmin(_nan_to(p.t_dq[sl], np.inf), cust_start),
+    )
     add_block("EDU", start[:, None] + np.arange(6)[None, :] * 10.0 * DAY, start, stop)
     # Re-engagement: recycled leads until reopened
     start = _nan_to(p.t_rec1[sl], np.inf) + 2 * DAY
@@ -2190,8 +2888,7 @@ def _sends(p: _Persons, a: int, b: int, st: _EventState, rng: np.random.Generato
     return person[keep][order], prog[keep][order], email_id[keep][order], t[keep][order]
 
 
-def _email_chunk(ctx: _Ctx, p: _Persons, a: int, b: int, st: _EventState,
-                 out: _Table) -> None:
+def _email_chunk(ctx: _Ctx, p: _Persons, a: int, b: int, st: _EventState, out: _Table) -> None:
     rng = ctx.rng(100, a // CHUNK)
     person, prog, email_id, t = _sends(p, a, b, st, rng)
     ns = t.size
@@ -2221,8 +2918,12 @@ def _email_chunk(ctx: _Ctx, p: _Persons, a: int, b: int, st: _EventState,
         (reopen, 2, t_open + np.exp(rng.normal(np.log(18 * 3600), 1.0, ns)), 0),
         (clicked, 3, t_click, 1),
         (reclick, 3, t_click + rng.uniform(60, 7200, ns), 1),
-        (unsub, 5, np.where(opened, t_open + rng.uniform(20, 300, ns),
-                            t_del + rng.uniform(3600, DAY, ns)), 0),
+        (
+            unsub,
+            5,
+            np.where(opened, t_open + rng.uniform(20, 300, ns), t_del + rng.uniform(3600, DAY, ns)),
+            0,
+        ),
         (spam, 6, t_del + rng.uniform(600, 2 * DAY, ns), 0),
     )
     send_i, etype, et, lk = [], [], [], []
@@ -2242,9 +2943,14 @@ def _email_chunk(ctx: _Ctx, p: _Persons, a: int, b: int, st: _EventState,
     n = s_i.size
     send_ids = ctx.fmt.ids("S", st.sends + 1, ns, 10)
     st.sends += ns
-    type_table = list(EMAIL_TYPES) + [s.capitalize() for s in EMAIL_TYPES] + \
-        [s.upper() for s in EMAIL_TYPES] + [f" {s} " for s in EMAIL_TYPES]
+    type_table = (
+        list(EMAIL_TYPES)
+        + [s.capitalize() for s in EMAIL_TYPES]
+        + [s.upper() for s in EMAIL_TYPES]
+        + [f" {s} " for s in EMAIL_TYPES]
+    )
     style = np.where(rng.random(n) < 0.005, rng.integers(1, 4, n), 0)
+
     def build(r: slice) -> dict[str, list[str]]:
         si = s_i[r]
         return {
@@ -2274,10 +2980,10 @@ class _Sessions:
 
 
 ANON, PRE, IDENT, POST, HOT = range(5)
+ANON_PER_PERSON = 3
 
 
-def _sessions(p: _Persons, a: int, b: int, st: _EventState, rng: np.random.Generator
-              ) -> _Sessions:
+def _sessions(p: _Persons, a: int, b: int, st: _EventState, rng: np.random.Generator) -> _Sessions:
     sl = np.arange(a, b)
     m = b - a
     vis, per, tt, kind, chan, camp = [], [], [], [], [], []
@@ -2291,9 +2997,9 @@ def _sessions(p: _Persons, a: int, b: int, st: _EventState, rng: np.random.Gener
         camp.append(cp)
 
     anon_p = np.array([c.anon for c in CHANNELS])
-    # anonymous visitors (never identified)
-    k = rng.poisson(1.3, m)
-    v = np.repeat(p.n + 1 + sl, k)
+    # anonymous visitors (never identified): three per person, mostly single short visits
+    k = 1 + rng.poisson(0.15, ANON_PER_PERSON * m)
+    v = p.n + 1 + ANON_PER_PERSON * a + np.repeat(np.arange(ANON_PER_PERSON * m), k)
     ch = rng.choice(len(CHANNELS), v.size, p=anon_p / anon_p.sum()).astype(np.int64)
     cp = np.where(rng.random(v.size) < 0.5, st.default_campaign[ch], -1)
     add_s(v, np.full(v.size, -1), _sample_times(rng, v.size), ANON, ch, cp)
@@ -2306,22 +3012,43 @@ def _sessions(p: _Persons, a: int, b: int, st: _EventState, rng: np.random.Gener
     ok = t >= 0
     rep, t = rep[ok], t[ok]
     own = rng.random(rep.size) < 0.7
-    ch = np.where(own, p.channel[rep], rng.choice([CH["organic_search"], CH["website"]],
-                                                    rep.size))
+    ch = np.where(own, p.channel[rep], rng.choice([CH["organic_search"], CH["website"]], rep.size))
     cp = np.where(own & (rng.random(rep.size) < 0.6), p.campaign[rep], -1)
     add_s(rep, rep, t, PRE, ch, cp)
-    add_s(online, online, p.t_create[online], IDENT, p.channel[online],
-          np.where(rng.random(online.size) < 0.7, p.campaign[online], -1))
+    add_s(
+        online,
+        online,
+        p.t_create[online],
+        IDENT,
+        p.channel[online],
+        np.where(rng.random(online.size) < 0.7, p.campaign[online], -1),
+    )
     span = np.clip(T_END - p.t_create[web], 0, 365 * DAY)
     k = rng.poisson(3.0 * p.fit[web] * span / (365 * DAY))
     rep = np.repeat(web, k)
-    t = p.t_create[rep] + 3600 + rng.random(rep.size) * np.maximum(span[np.repeat(
-        np.arange(web.size), k)] - 3600, 0)
+    t = (
+        p.t_create[rep]
+        + 3600
+        + rng.random(rep.size) * np.maximum(span[np.repeat(np.arange(web.size), k)] - 3600, 0)
+    )
     mix = rng.choice(4, rep.size, p=[0.3, 0.3, 0.25, 0.15])
-    ch = np.choose(mix, [np.full(rep.size, CH["email"]), np.full(rep.size, CH["website"]),
-                         np.full(rep.size, CH["organic_search"]), p.channel[rep]])
-    add_s(rep, rep, t, POST, ch, np.where((mix == 3) & (rng.random(rep.size) < 0.4),
-                                          p.campaign[rep], -1))
+    ch = np.choose(
+        mix,
+        [
+            np.full(rep.size, CH["email"]),
+            np.full(rep.size, CH["website"]),
+            np.full(rep.size, CH["organic_search"]),
+            p.channel[rep],
+        ],
+    )
+    add_s(
+        rep,
+        rep,
+        t,
+        POST,
+        ch,
+        np.where((mix == 3) & (rng.random(rep.size) < 0.4), p.campaign[rep], -1),
+    )
     for arr in (p.t_mql1, p.t_mql2):
         idx = web[~np.isnan(arr[web])]
         t = arr[idx] - rng.uniform(0.1, 4, idx.size) * DAY
@@ -2334,8 +3061,11 @@ def _sessions(p: _Persons, a: int, b: int, st: _EventState, rng: np.random.Gener
     channel = np.concatenate(chan)[order]
     n_web = np.array([len(c.web) for c in CHANNELS])[channel]
     return _Sessions(
-        visitor=np.concatenate(vis)[order], person=np.concatenate(per)[order], t=t_all[order],
-        kind=np.concatenate(kind)[order], channel=channel,
+        visitor=np.concatenate(vis)[order],
+        person=np.concatenate(per)[order],
+        t=t_all[order],
+        kind=np.concatenate(kind)[order],
+        channel=channel,
         spelling=st.web_channel_base[channel] + rng.integers(0, 1 << 30, t_all.size) % n_web,
         campaign=np.concatenate(camp)[order],
     )
@@ -2346,15 +3076,15 @@ def _web_chunk(ctx: _Ctx, p: _Persons, a: int, b: int, st: _EventState, out: _Ta
     s = _sessions(p, a, b, st, rng)
     ns = s.t.size
     kind = s.kind
-    n_pv = 1 + rng.poisson(np.where((kind == IDENT) | (kind == HOT), 0.5, 1.0))
-    p_content = np.array([0.25, 0.4, 0.0, 0.35, 0.3])[kind]
+    n_pv = 1 + rng.poisson(np.array([0.5, 1.0, 0.5, 1.0, 0.5])[kind])
+    p_content = np.array([0.15, 0.4, 0.0, 0.35, 0.3])[kind]
     content = rng.random(ns) < p_content
     pop = np.array([x[2] for x in ASSETS])
     asset = rng.choice(len(ASSETS), ns, p=pop / pop.sum())
     dl_ok = np.array([x[3] for x in ASSETS])[asset]
     download = content & dl_ok & (rng.random(ns) < 0.4)
     share = content & (rng.random(ns) < 0.06)
-    cta_p = np.array([0.5, 0.45, 0.0, 0.35, 0.3])[kind]
+    cta_p = np.array([0.2, 0.45, 0.0, 0.35, 0.3])[kind]
     cta = rng.random(ns) < cta_p
     nonconv = np.array([c[2] * (1 / c[3] - 1) for c in CTAS])
     cta_i = len(ASSETS) + rng.choice(len(CTAS), ns, p=nonconv / nonconv.sum())
@@ -2370,22 +3100,30 @@ def _web_chunk(ctx: _Ctx, p: _Persons, a: int, b: int, st: _EventState, out: _Ta
     wasset = np.full(ns, len(st.asset_ids) - 1)
     if webinar.any():
         wcamp = p.campaign[person[webinar]]
-        wasset[webinar] = [st.webinar_asset.get(int(c), len(st.asset_ids) - 1)
-                           for c in wcamp.tolist()]
+        wasset[webinar] = [
+            st.webinar_asset.get(int(c), len(st.asset_ids) - 1) for c in wcamp.tolist()
+        ]
     form_i = np.where(webinar, wasset, form_i)
     attend = webinar & p.attended[np.maximum(person, 0)]
 
     # rows: (session, position, type, asset, page)
-    counts = [n_pv, content.astype(np.int64), download.astype(np.int64),
-              share.astype(np.int64), cta.astype(np.int64), (ident & ~webinar).astype(np.int64),
-              ident.astype(np.int64), webinar.astype(np.int64)]
+    counts = [
+        n_pv,
+        content.astype(np.int64),
+        download.astype(np.int64),
+        share.astype(np.int64),
+        cta.astype(np.int64),
+        (ident & ~webinar).astype(np.int64),
+        ident.astype(np.int64),
+        webinar.astype(np.int64),
+    ]
     types = [0, 1, 2, 3, 4, 4, 5, 6]
     no_asset = len(st.asset_ids) - 1
     assets = [np.full(ns, no_asset), asset, asset, asset, cta_i, form_i, form_i, wasset]
     sess, typ, ast, pos = [], [], [], []
     offset = np.zeros(ns, dtype=np.int64)
     form_pos = np.zeros(ns, dtype=np.int64)
-    for c, ty, asr in zip(counts, types, assets):
+    for c, ty, asr in zip(counts, types, assets, strict=True):
         idx = np.repeat(np.arange(ns), c)
         within = np.arange(idx.size) - np.repeat(np.cumsum(c) - c, c)
         sess.append(idx)
@@ -2408,26 +3146,27 @@ def _web_chunk(ctx: _Ctx, p: _Persons, a: int, b: int, st: _EventState, out: _Ta
     step = 45.0
     anchor = np.where(ident, s.t - form_pos * step, s.t)
     t = anchor[sess_a] + pos_a * step + rng.uniform(0, 20, sess_a.size) * (pos_a > 0)
-    t = np.where(typ_a == 7, wday[sess_a] * float(DAY) + 16 * 3600 + rng.uniform(0, 900,
-                                                                                    sess_a.size), t)
+    t = np.where(
+        typ_a == 7, wday[sess_a] * float(DAY) + 16 * 3600 + rng.uniform(0, 900, sess_a.size), t
+    )
     identified = (kind[sess_a] >= POST) | ((kind[sess_a] == IDENT) & (pos_a >= form_pos[sess_a]))
     keep = (t >= 0) & (t <= T_END)
-    sess_a, typ_a, ast_a, t, identified = (x[keep] for x in (sess_a, typ_a, ast_a, t,
-                                                             identified))
+    sess_a, typ_a, ast_a, t, identified = (x[keep] for x in (sess_a, typ_a, ast_a, t, identified))
     order = np.lexsort((t, sess_a))
-    sess_a, typ_a, ast_a, t, identified = (x[order] for x in (sess_a, typ_a, ast_a, t,
-                                                              identified))
+    sess_a, typ_a, ast_a, t, identified = (x[order] for x in (sess_a, typ_a, ast_a, t, identified))
     n = t.size
     page = _pick_pages(rng, n)
     pricing = (s.kind[sess_a] == HOT) & (typ_a == 0)
-    url = np.where(typ_a == 0, np.where(pricing, len(PAGES) + len(st.asset_urls), page),
-                   len(PAGES) + ast_a)
+    url = np.where(
+        typ_a == 0, np.where(pricing, len(PAGES) + len(st.asset_urls), page), len(PAGES) + ast_a
+    )
     url_table = [SITE + u for u, _ in PAGES] + st.asset_urls + [SITE + "/pricing"]
     email_idx = np.where(identified, s.person[sess_a], -1)
-    type_table = list(WEB_TYPES) + [w.capitalize() for w in WEB_TYPES] + \
-        [f" {w}" for w in WEB_TYPES]
+    type_table = (
+        list(WEB_TYPES) + [w.capitalize() for w in WEB_TYPES] + [f" {w}" for w in WEB_TYPES]
+    )
     style = np.where(rng.random(n) < 0.003, rng.integers(1, 3, n), 0)
-    emails = p.email + [""]
+    emails = [*p.email, ""]
 
     def build(r: slice) -> dict[str, list[str]]:
         sa = sess_a[r]
@@ -2478,8 +3217,12 @@ def _score_chunk(ctx: _Ctx, p: _Persons, a: int, b: int, st: _EventState, out: _
     add_e(senior, p.t_create[senior] + 10, "Job Title Match")
     span = np.clip(T_END - p.t_create[sl], 0, 365 * DAY)
     frac = span / (365 * DAY)
-    for reason, lam in (("Email Open", 1.5), ("Page View", 1.5), ("Email Click", 0.5),
-                        ("Content Download", 0.4)):
+    for reason, lam in (
+        ("Email Open", 1.5),
+        ("Page View", 1.5),
+        ("Email Click", 0.5),
+        ("Content Download", 0.4),
+    ):
         scale = p.fit[sl] if reason in ("Email Click", "Content Download") else 1.0
         k = rng.poisson(lam * scale * frac)
         rep = np.repeat(np.arange(sl.size), k)
@@ -2492,11 +3235,17 @@ def _score_chunk(ctx: _Ctx, p: _Persons, a: int, b: int, st: _EventState, out: _
         lo = p.t_create[idx] + 60
         add_e(idx, np.maximum(tm - rng.uniform(0.1, 4, idx.size) * DAY, lo), "Pricing Page Visit")
         demo = rng.random(idx.size) < 0.7
-        add_e(idx[demo], np.maximum(tm[demo] - rng.uniform(600, 7200, int(demo.sum())), lo[demo]),
-              "Demo Request")
+        add_e(
+            idx[demo],
+            np.maximum(tm[demo] - rng.uniform(600, 7200, int(demo.sum())), lo[demo]),
+            "Demo Request",
+        )
         web = rng.random(idx.size) < 0.3
-        add_e(idx[web], np.maximum(tm[web] - rng.uniform(1, 10, int(web.sum())) * DAY, lo[web]),
-              "Webinar Attended")
+        add_e(
+            idx[web],
+            np.maximum(tm[web] - rng.uniform(1, 10, int(web.sum())) * DAY, lo[web]),
+            "Webinar Attended",
+        )
     # inactivity decay: after recycling, and for some stalled leads
     rec = sl[~np.isnan(p.t_rec1[sl])]
     add_e(rec, p.t_rec1[rec] + 30 * DAY, "Inactivity Decay")
@@ -2516,8 +3265,7 @@ def _score_chunk(ctx: _Ctx, p: _Persons, a: int, b: int, st: _EventState, out: _
     reason = reason[keep]
     new_score = _group_cumsum(person, delta)
     order = np.argsort(t, kind="stable")
-    person, t, delta, new_score, reason = (x[order] for x in (person, t, delta, new_score,
-                                                               reason))
+    person, t, delta, new_score, reason = (x[order] for x in (person, t, delta, new_score, reason))
     n = t.size
     reasons = [r for r, _ in SCORE_REASONS]
 
@@ -2591,8 +3339,15 @@ def generate(scale: str, seed: int, out_dir: Path, progress: bool = False) -> di
         raise ValueError(f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ctx = _Ctx(n=SCALES[scale], scale=scale, seed=int(seed) % (1 << 63), out=out,
-               columns=contract_columns(), fmt=_Fmt(), progress=progress)
+    ctx = _Ctx(
+        n=SCALES[scale],
+        scale=scale,
+        seed=int(seed) % (1 << 63),
+        out=out,
+        columns=contract_columns(),
+        fmt=_Fmt(),
+        progress=progress,
+    )
     fx = _build_fx(ctx)
     _write_fx(ctx, fx)
     camps = _build_campaigns(ctx)

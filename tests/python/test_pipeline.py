@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lifecycle.cli import app
+from lifecycle.generate import generate
 
 runner = CliRunner()
 STAGING_MODELS = [
@@ -22,8 +23,6 @@ STAGING_MODELS = [
 
 @pytest.fixture(scope="module")
 def xs_exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from lifecycle.generate import generate
-
     folder = tmp_path_factory.mktemp("xs")
     generate("xs", 7, folder)
     return folder
