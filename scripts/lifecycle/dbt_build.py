@@ -23,11 +23,31 @@ def dbt_invoke(args: list[str], target: str) -> None:
         "--target-path", str(PROJECT_DIR / "target" / target),
         "--log-path", str(PROJECT_DIR / "logs"),
     ]
-    result = dbtRunner().invoke(full)
+    try:
+        result = dbtRunner().invoke(full)
+    finally:
+        _release_duckdb()
     if result.exception is not None:
         raise LifecycleError(f"dbt {args[0]} could not run: {result.exception}")
     if not result.success:
         raise LifecycleError(f"dbt {args[0]} failed on target {target}: see the errors above")
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open for the process after a run.
+
+    Without this, the loader, the report or a test in this process could not open the
+    warehouse file again (DuckDB allows one configuration per file and process).
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    env = DuckDBConnectionManager._ENV
+    if env is not None and getattr(env, "conn", None) is not None:
+        env.conn.close()
+        env.conn = None
+    DuckDBConnectionManager.close_all_connections()
 
 
 def dbt_build(target: str, select: str | None = None, full_refresh: bool = False) -> None:
