@@ -1,4 +1,4 @@
-"""The `lifecycle` command: generate, load, build, run, demo."""
+"""The `lifecycle` command: generate, load, build, report, run, demo."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .dbt_build import dbt_build, duckdb_path_env
+from .dbt_build import dbt_build, dbt_var, duckdb_path_env
 from .errors import LifecycleError
 from .loader import LoadResult, load_exports
+from .report import complete_months, kpi_table
 from .targets import target_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -90,13 +91,31 @@ def build(target: Target = None, full_refresh: bool = False) -> None:
         _fail(exc)
 
 
+def _report(settings: dict) -> None:
+    months = complete_months(settings)
+    if not months:
+        console.print("no complete month of data to report yet")
+        return
+    console.print(kpi_table(settings, months, currency=dbt_var("reporting_currency")))
+
+
+@app.command()
+def report(target: Target = None) -> None:
+    """Print the headline KPIs of the last three complete months, per stage."""
+    try:
+        _report(_settings(target))
+    except LifecycleError as exc:
+        _fail(exc)
+
+
 @app.command()
 def run(exports: Exports, target: Target = None) -> None:
-    """The main job: load the exports, then dbt build (models and tests)."""
+    """The main job: load the exports, dbt build (models and tests), then the KPI report."""
     try:
         settings = _settings(target)
         do_load(exports, settings)
         dbt_build(settings["name"])
+        _report(settings)
     except LifecycleError as exc:
         _fail(exc)
     console.print(f"[green]run complete[/] on target {settings['name']}")

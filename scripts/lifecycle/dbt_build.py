@@ -59,6 +59,13 @@ def dbt_build(target: str, select: str | None = None, full_refresh: bool = False
     dbt_invoke(args, target)
 
 
+def dbt_var(name: str) -> str:
+    """A project variable's default from dbt_project.yml."""
+    import yaml
+
+    return str(yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"][name])
+
+
 def duckdb_path_env(path: Path) -> None:
     """Point dbt's duckdb target at `path` (absolute, so dbt and the loader agree)."""
     os.environ["LIFECYCLE_DUCKDB_PATH"] = str(path.resolve())

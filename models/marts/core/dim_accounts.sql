@@ -1,0 +1,72 @@
+with
+
+accounts as (
+
+    select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('stg_crm__opportunities') }}
+
+),
+
+subscriptions as (
+
+    select * from {{ ref('stg_billing__subscriptions') }}
+
+),
+
+first_wins as (
+
+    select
+        account_id,
+        min(closed_at) as first_won_at
+    from opportunities
+    where is_won = true and account_id is not null
+    group by account_id
+
+),
+
+subscription_summary as (
+
+    select
+        account_id,
+        min(started_on) as first_subscription_started_on,
+        max(case when ended_on is null then 1 else 0 end) as has_open_subscription
+    from subscriptions
+    where account_id is not null
+    group by account_id
+
+),
+
+final as (
+
+    select
+        accounts.account_id,
+        accounts.account_name,
+        accounts.industry,
+        accounts.employee_count,
+        case
+            when accounts.employee_count is null then 'unknown'
+            when accounts.employee_count < 50 then '1-49'
+            when accounts.employee_count < 250 then '50-249'
+            when accounts.employee_count < 1000 then '250-999'
+            else '1000+'
+        end as size_band,
+        accounts.country,
+        accounts.created_at,
+        first_wins.first_won_at,
+        {{ month_start('first_wins.first_won_at') }} as customer_since_month,
+        subscription_summary.first_subscription_started_on,
+        coalesce(subscription_summary.has_open_subscription = 1, false) as is_current_customer
+    from accounts
+    left join first_wins
+        on accounts.account_id = first_wins.account_id
+    left join subscription_summary
+        on accounts.account_id = subscription_summary.account_id
+
+)
+
+select * from final

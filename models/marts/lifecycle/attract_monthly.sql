@@ -1,0 +1,84 @@
+with
+
+months as (
+
+    select * from {{ ref('int_months') }}
+
+),
+
+marketing_spend as (
+
+    select * from {{ ref('fct_marketing_spend') }}
+
+),
+
+web_activities as (
+
+    select * from {{ ref('fct_web_activities') }}
+
+),
+
+spend_by_month as (
+
+    select
+        spend_month as report_month,
+        sum(impressions) as impressions,
+        sum(clicks) as ad_clicks
+    from marketing_spend
+    group by spend_month
+
+),
+
+web_by_month as (
+
+    select
+        activity_month as report_month,
+        sum(case when activity_type = 'page_view' then 1 else 0 end) as visits,
+        count(distinct case when activity_type = 'page_view' then visitor_id end) as unique_visitors,
+        count(
+            distinct case when activity_type in ('content_view', 'content_download') then visitor_id end
+        ) as content_consumers,
+        sum(case when activity_type in ('content_view', 'content_download') then 1 else 0 end) as content_consumption,
+        count(distinct case when activity_type = 'content_share' then visitor_id end) as content_sharers
+    from web_activities
+    group by activity_month
+
+),
+
+monthly as (
+
+    select
+        months.report_month,
+        coalesce(spend_by_month.impressions, 0) as impressions,
+        coalesce(spend_by_month.ad_clicks, 0) as ad_clicks,
+        coalesce(web_by_month.visits, 0) as visits,
+        coalesce(web_by_month.unique_visitors, 0) as unique_visitors,
+        coalesce(web_by_month.content_consumers, 0) as content_consumers,
+        coalesce(web_by_month.content_consumption, 0) as content_consumption,
+        coalesce(web_by_month.content_sharers, 0) as content_sharers
+    from months
+    left join spend_by_month
+        on months.report_month = spend_by_month.report_month
+    left join web_by_month
+        on months.report_month = web_by_month.report_month
+
+),
+
+final as (
+
+    select
+        report_month,
+        impressions,
+        ad_clicks,
+        visits,
+        unique_visitors,
+        content_consumers,
+        content_consumption,
+        content_sharers,
+        cast({{ safe_divide('content_sharers', 'content_consumers') }} as {{ dbt.type_numeric() }})
+            as content_share_rate
+    from monthly
+
+)
+
+select * from final

@@ -1,0 +1,105 @@
+with
+
+web_activities as (
+
+    select * from {{ ref('fct_web_activities') }}
+
+),
+
+persons as (
+
+    select * from {{ ref('dim_persons') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('dim_accounts') }}
+
+),
+
+content_activities as (
+
+    select
+        web_activities.asset_id,
+        web_activities.asset_name,
+        web_activities.activity_month,
+        web_activities.activity_type,
+        web_activities.visitor_id,
+        case when accounts.first_won_at is not null then web_activities.visitor_id end as customer_visitor_id
+    from web_activities
+    left join persons
+        on web_activities.person_id = persons.person_id
+    left join accounts
+        on persons.account_id = accounts.account_id
+    where web_activities.activity_type in ('content_view', 'content_download', 'content_share')
+
+),
+
+asset_names as (
+
+    select
+        asset_id,
+        max(asset_name) as asset_name
+    from content_activities
+    group by asset_id
+
+),
+
+content_by_asset_month as (
+
+    select
+        asset_id,
+        activity_month as report_month,
+        sum(
+            case when activity_type in ('content_view', 'content_download') then 1 else 0 end
+        ) as content_consumption,
+        count(
+            distinct case when activity_type in ('content_view', 'content_download') then visitor_id end
+        ) as content_consumers,
+        count(distinct case when activity_type = 'content_share' then visitor_id end) as content_sharers,
+        count(
+            distinct case when activity_type in ('content_view', 'content_download') then customer_visitor_id end
+        ) as consumers_became_customers
+    from content_activities
+    group by
+        asset_id,
+        activity_month
+
+),
+
+performance as (
+
+    select
+        content_by_asset_month.asset_id,
+        content_by_asset_month.report_month,
+        asset_names.asset_name,
+        content_by_asset_month.content_consumption,
+        content_by_asset_month.content_consumers,
+        content_by_asset_month.content_sharers,
+        content_by_asset_month.consumers_became_customers
+    from content_by_asset_month
+    left join asset_names
+        on content_by_asset_month.asset_id = asset_names.asset_id
+
+),
+
+final as (
+
+    select
+        asset_id,
+        report_month,
+        asset_name,
+        content_consumption,
+        content_consumers,
+        content_sharers,
+        cast({{ safe_divide('content_sharers', 'content_consumers') }} as {{ dbt.type_numeric() }})
+            as content_share_rate,
+        consumers_became_customers,
+        cast({{ safe_divide('consumers_became_customers', 'content_consumers') }} as {{ dbt.type_numeric() }})
+            as content_to_customer_rate
+    from performance
+
+)
+
+select * from final
