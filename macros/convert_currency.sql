@@ -24,7 +24,7 @@
         base.*,
         {{ rate }} as fx_rate
         {%- for column in amount_columns %},
-        cast(base.{{ column }}_original * {{ rate }} as {{ dbt.type_numeric() }}) as {{ column }}
+        cast(cast(base.{{ column }}_original as {{ dbt.type_numeric() }}) * {{ rate }} as {{ dbt.type_numeric() }}) as {{ column }}
         {%- endfor %}
     from {{ relation }} as base
     left join {{ ref('stg_finance__fx_rates') }} as fx
