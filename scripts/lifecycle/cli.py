@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from . import publish
 from .dbt_build import dbt_build, dbt_var, duckdb_path_env
 from .errors import LifecycleError
 from .loader import LoadResult, load_exports
@@ -76,17 +77,18 @@ def _fail(exc: LifecycleError) -> None:
 def load(exports: Exports, target: Target = None) -> None:
     """Validate an exports folder against the contract and append it to raw.* as one batch."""
     try:
-        do_load(exports, _settings(target))
+        with publish.building(_settings(target), dbt=False, say=console.print) as work:
+            do_load(exports, work)
     except LifecycleError as exc:
         _fail(exc)
 
 
 @app.command()
 def build(target: Target = None, full_refresh: bool = False) -> None:
-    """Run `dbt build` (seeds, models, tests) on the target."""
+    """Run `dbt build` (seeds, models, tests) on the target; publish the result only when it passes."""
     try:
-        settings = _settings(target)
-        dbt_build(settings["name"], full_refresh=full_refresh)
+        with publish.building(_settings(target), full_refresh=full_refresh, say=console.print) as work:
+            dbt_build(work["name"], full_refresh=full_refresh)
     except LifecycleError as exc:
         _fail(exc)
 
@@ -110,11 +112,19 @@ def report(target: Target = None) -> None:
 
 @app.command()
 def run(exports: Exports, target: Target = None) -> None:
-    """The main job: load the exports, dbt build (models and tests), then the KPI report."""
+    """The main job: load, dbt build (models and tests), validate, publish, then the KPI report."""
+    _run(exports, target)
+
+
+def _run(exports: Path, target: str | None, fresh: bool = False) -> None:
     try:
         settings = _settings(target)
-        do_load(exports, settings)
-        dbt_build(settings["name"])
+        # everything in this block works on the unpublished build (publish.py); it is published
+        # only when the block ends without an error
+        with publish.building(settings, fresh=fresh, say=console.print) as work:
+            do_load(exports, work)
+            dbt_build(work["name"])
+            _validate(work)
         _report(settings)
     except LifecycleError as exc:
         _fail(exc)
@@ -146,10 +156,45 @@ def generate(
 def demo(seed: int = 42) -> None:
     """Generate demo exports (scale s) and run the whole job on a fresh embedded DuckDB file."""
     generate(out=DEMO_EXPORTS, scale="s", seed=seed)
-    DEMO_DATABASE.unlink(missing_ok=True)
     duckdb_path_env(DEMO_DATABASE)
-    run(exports=DEMO_EXPORTS, target="duckdb")
+    _run(DEMO_EXPORTS, "duckdb", fresh=True)
     console.print(f"demo warehouse: {DEMO_DATABASE.resolve()}")
+
+
+def _validate(settings: dict, docs: Path | None = None, failures_only: bool = True,
+              marts: list[str] | None = None) -> None:
+    """Run the Great Expectations checkpoint; print the results (by default only the failed
+    expectations and a summary line, as `run` wants) and the data docs path."""
+    from .validate import ValidationFailed, results_table, validate_marts
+
+    try:
+        with err_console.status("validating the marts (Great Expectations)"):
+            result = validate_marts(settings, docs, marts)
+    except ValidationFailed as exc:
+        console.print(results_table(exc.result, failures_only=failures_only))
+        console.print(f"data docs: {exc.result.docs_index}")
+        raise
+    if not (failures_only and result.success):
+        console.print(results_table(result, failures_only=failures_only))
+    phases = ", ".join(f"{name} {seconds:.1f}" for name, seconds in result.timings.items())
+    console.print(f"[green]{result.message()}[/] in {result.seconds:.1f} s ({phases}); "
+                  f"data docs: {result.docs_index}")
+
+
+@app.command()
+def validate(
+    target: Target = None,
+    docs: Annotated[Path | None, typer.Option(
+        help="folder for the HTML data docs (default: data_docs/ next to the DuckDB file, "
+             "else warehouse/data_docs/)")] = None,
+    failures_only: Annotated[bool, typer.Option(help="list only the failed expectations")] = False,
+    mart: Annotated[list[str] | None, typer.Option(help="validate only this mart (repeatable)")] = None,
+) -> None:
+    """Great Expectations checkpoint over every metric mart: grain, months, ranges, row counts."""
+    try:
+        _validate(_settings(target), docs, failures_only, mart)
+    except LifecycleError as exc:
+        _fail(exc)
 
 
 if __name__ == "__main__":

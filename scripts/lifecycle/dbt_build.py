@@ -10,8 +10,8 @@ from .errors import LifecycleError
 from .targets import profiles_dir
 
 
-def dbt_invoke(args: list[str], target: str) -> None:
-    """Run one dbt command against `target`; raise when anything in it fails."""
+def _invoke(args: list[str], target: str):
+    """dbtRunner's result of one dbt command against `target`."""
     from dbt.cli.main import dbtRunner
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -24,9 +24,14 @@ def dbt_invoke(args: list[str], target: str) -> None:
         "--log-path", str(PROJECT_DIR / "logs"),
     ]
     try:
-        result = dbtRunner().invoke(full)
+        return dbtRunner().invoke(full)
     finally:
         _release_duckdb()
+
+
+def dbt_invoke(args: list[str], target: str) -> None:
+    """Run one dbt command against `target`; raise when anything in it fails."""
+    result = _invoke(args, target)
     if result.exception is not None:
         raise LifecycleError(f"dbt {args[0]} could not run: {result.exception}")
     if not result.success:
@@ -48,6 +53,29 @@ def _release_duckdb() -> None:
         env.conn.close()
         env.conn = None
     DuckDBConnectionManager.close_all_connections()
+
+
+def incremental_models(target: str) -> list[tuple[str, str]]:
+    """(schema, table) of every incremental model, as dbt would name them now (`dbt ls`)."""
+    import json
+
+    result = _invoke([
+        "ls", "--resource-type", "model", "--select", "config.materialized:incremental",
+        "--output", "json", "--output-keys", "schema", "alias", "--log-level", "none",
+    ], target)
+    if not result.success:
+        raise LifecycleError(f"dbt ls failed on target {target}: {result.exception or 'see the errors above'}")
+    nodes = [json.loads(line) for line in result.result or []]
+    return [(node["schema"], node["alias"]) for node in nodes]
+
+
+def compiled_sql(target: str, models: list[str]) -> dict[str, str]:
+    """The SQL dbt would run now for each of `models` (an incremental model's incremental select
+    when its table exists), by model name."""
+    result = _invoke(["compile", "--select", *models, "--quiet"], target)
+    if not result.success:
+        raise LifecycleError(f"dbt compile failed on target {target}: {result.exception or 'see the errors above'}")
+    return {r.node.name: r.node.compiled_code for r in result.result.results}
 
 
 def dbt_build(target: str, select: str | None = None, full_refresh: bool = False) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # (stage, mart, column, label, format)
 HEADLINES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -41,6 +44,24 @@ def fetch(settings: dict[str, Any], sql: str) -> list[tuple]:
     with psycopg.connect(host=settings["host"], port=settings["port"], user=settings["user"],
                          password=settings.get("password") or None, dbname=settings["dbname"]) as conn:
         return conn.execute(sql).fetchall()
+
+
+def fetch_frame(settings: dict[str, Any], sql: str) -> pd.DataFrame:
+    """Run one read-only query on the target; the result as a pandas DataFrame (values as returned)."""
+    import pandas as pd
+
+    if settings["type"] == "duckdb":
+        import duckdb
+
+        with duckdb.connect(settings["path"], read_only=True) as con:
+            return con.execute(sql).df()
+    import psycopg
+
+    with psycopg.connect(host=settings["host"], port=settings["port"], user=settings["user"],
+                         password=settings.get("password") or None, dbname=settings["dbname"]) as conn:
+        cursor = conn.execute(sql)
+        names = [column.name for column in cursor.description or []]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
 
 
 def _format(value: Any, kind: str) -> str:

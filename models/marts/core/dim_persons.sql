@@ -1,4 +1,10 @@
 {%- set stages = ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer', 'recycled', 'disqualified'] -%}
+{#-
+    email_hash: md5 of the salt followed by the normalized email (dbt.hash over dbt.concat, the same on every
+    target). The salt comes from env var LIFECYCLE_PII_SALT; the default is public (documented in dim_persons.yml),
+    so set your own to keep the hashes from being matched against a list of known addresses.
+-#}
+{%- set pii_salt = env_var('LIFECYCLE_PII_SALT', 'lifecycle-default-salt') | replace("'", "''") -%}
 
 with
 
@@ -45,6 +51,7 @@ ranked_records as (
         title,
         industry,
         country,
+        {{ normalize_email('email') }} as email,
         row_number() over (
             partition by person_id
             order by case when record_type = 'lead' then 0 else 1 end, created_at, record_id
@@ -76,7 +83,14 @@ ranked_records as (
         row_number() over (
             partition by person_id
             order by case when country is not null then 0 else 1 end, created_at desc, record_id desc
-        ) as country_rank
+        ) as country_rank,
+        row_number() over (
+            partition by person_id
+            order by
+                case when {{ normalize_email('email') }} is not null then 0 else 1 end,
+                created_at desc,
+                record_id desc
+        ) as email_rank
     from person_records
 
 ),
@@ -93,6 +107,7 @@ persons as (
         max(case when title_rank = 1 then title end) as title,
         max(case when industry_rank = 1 then industry end) as industry,
         max(case when country_rank = 1 then country end) as country,
+        max(case when email_rank = 1 then email end) as email,
         min(created_at) as created_at
     from ranked_records
     group by person_id
@@ -210,6 +225,11 @@ final as (
         persons.record_count,
         persons.lead_id,
         persons.contact_id,
+        -- the raw email never leaves this model: only its salted hash (null when the person has no email)
+        case
+            when persons.email is not null
+                then {{ dbt.hash(dbt.concat(["'" ~ pii_salt ~ "'", 'persons.email'])) }}
+        end as email_hash,
         persons.account_id,
         persons.acquisition_channel,
         first_touches.campaign_id as first_touch_campaign_id,

@@ -1,3 +1,25 @@
+{#-
+    Incremental: an incremental build rewrites only the events that changed since the last build,
+    and gives the same rows as a full refresh (see the model YAML for the reasoning):
+      - events with a new version: any raw row loaded in a batch newer than the newest
+        source_batch_id already in the table (new, late-arriving or re-sent events, whatever
+        their occurred_at);
+      - every event of a send such an event belongs to (or belonged to): the send's rollup
+        (campaign, email, sent_at) may have changed;
+      - every event of a send whose person, sent_at or audience in int_email_sends no longer
+        matches the table (identity changed, a campaign's audience changed).
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
+{%- set send_columns = ['person_id', 'sent_at', 'send_month', 'audience'] %}
+
 with
 
 email_events as (
@@ -12,23 +34,107 @@ email_sends as (
 
 ),
 
+-- the load batch of each event's current version (staging keeps the latest batch's row)
+event_versions as (
+
+    select
+        event_id,
+        max(_batch_id) as source_batch_id
+    from {{ source('map', 'email_events') }}
+    {%- if is_incremental() %}
+        where _batch_id > (select coalesce(max(existing.source_batch_id), 0) from {{ this }} as existing)
+    {%- endif %}
+    group by event_id
+
+),
+
+{%- if is_incremental() %}
+
+    existing_events as (
+
+        select
+            event_id,
+            email_send_id,
+            person_id,
+            sent_at,
+            send_month,
+            audience,
+            source_batch_id
+        from {{ this }}
+
+    ),
+
+    changed_sends as (
+
+        -- the send of each new event version ...
+        select email_events.email_send_id
+        from event_versions
+        inner join email_events
+            on event_versions.event_id = email_events.event_id
+        union
+        -- ... the send it belonged to before ...
+        select existing_events.email_send_id
+        from event_versions
+        inner join existing_events
+            on event_versions.event_id = existing_events.event_id
+        union
+        -- ... and sends whose derived attributes changed
+        select existing_events.email_send_id
+        from existing_events
+        inner join email_sends
+            on existing_events.email_send_id = email_sends.email_send_id
+        where
+            {%- for column in send_columns %}
+                {% if not loop.first %}or {% endif %}not (
+                    coalesce(existing_events.{{ column }} = email_sends.{{ column }}, false)
+                    or (existing_events.{{ column }} is null and email_sends.{{ column }} is null)
+                )
+            {%- endfor %}
+
+    ),
+
+{%- endif %}
+
+events_to_build as (
+
+    select email_events.*
+    from email_events
+    {%- if is_incremental() %}
+        where
+            email_events.event_id in (select event_versions.event_id from event_versions)
+            or email_events.email_send_id in (select changed_sends.email_send_id from changed_sends)
+    {%- endif %}
+
+),
+
 final as (
 
     select
-        email_events.event_id,
-        email_events.email_send_id,
-        coalesce(email_events.campaign_id, email_sends.campaign_id) as campaign_id,
-        coalesce(email_events.email_id, email_sends.email_id) as email_id,
+        events_to_build.event_id,
+        events_to_build.email_send_id,
+        coalesce(events_to_build.campaign_id, email_sends.campaign_id) as campaign_id,
+        coalesce(events_to_build.email_id, email_sends.email_id) as email_id,
         email_sends.person_id,
-        email_events.event_type,
-        email_events.occurred_at,
-        {{ month_start('email_events.occurred_at') }} as event_month,
+        events_to_build.event_type,
+        events_to_build.occurred_at,
+        {{ month_start('events_to_build.occurred_at') }} as event_month,
         email_sends.sent_at,
         email_sends.send_month,
-        email_sends.audience
-    from email_events
+        email_sends.audience,
+        {%- if is_incremental() %}
+            coalesce(event_versions.source_batch_id, existing_events.source_batch_id) as source_batch_id
+        {%- else %}
+            event_versions.source_batch_id
+        {%- endif %}
+    from events_to_build
     left join email_sends
-        on email_events.email_send_id = email_sends.email_send_id
+        on events_to_build.email_send_id = email_sends.email_send_id
+    left join event_versions
+        on events_to_build.event_id = event_versions.event_id
+    {%- if is_incremental() %}
+        left join existing_events
+            on events_to_build.event_id = existing_events.event_id
+    {%- endif %}
 
 )
 

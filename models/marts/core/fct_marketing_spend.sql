@@ -40,13 +40,15 @@ final as (
         clicks,
         is_program_cost,
         is_overhead,
-        case
-            when is_program_cost = true then amount
-            {%- if include_overhead %}
-            when is_overhead = true then amount
-            {%- endif %}
-            else 0
-        end as marketing_cost
+        cast(
+            case
+                when is_program_cost = true then amount
+                {%- if include_overhead %}
+                when is_overhead = true then amount
+                {%- endif %}
+                else 0
+            end as {{ dbt.type_numeric() }}
+        ) as marketing_cost
     from classified
 
 )

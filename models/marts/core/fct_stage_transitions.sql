@@ -66,8 +66,10 @@ final as (
         {{ month_start('entered_at') }} as entered_month,
         previous_stage,
         previous_entered_at,
-        {{ dbt.datediff('previous_entered_at', 'entered_at', 'day') }}
-            as days_since_previous,
+        cast(
+            {{ dbt.datediff('previous_entered_at', 'entered_at', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as days_since_previous,
         entry_number,
         entry_number = 1 as is_first_entry,
         stage = 'recycled' as is_recycle,

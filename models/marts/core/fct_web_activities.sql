@@ -1,3 +1,23 @@
+{#-
+    Incremental: an incremental build rewrites only the activities that changed since the last
+    build, and gives the same rows as a full refresh (see the model YAML for the reasoning):
+      - activities with a new version: any raw row loaded in a batch newer than the newest
+        source_batch_id already in the table (new, late-arriving or re-sent activities);
+      - activities whose derived columns changed: the person and identification time depend on
+        the visitor's whole history and on identity, the channel on the channel_mapping seed, so
+        they are derived again for every activity and compared with the table.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='activity_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
+{%- set derived_columns = ['person_id', 'visitor_identified_at', 'channel'] %}
+
 with
 
 web_activities as (
@@ -63,7 +83,21 @@ visitor_persons as (
 
 ),
 
-final as (
+-- the load batch of each activity's current version (staging keeps the latest batch's row)
+activity_versions as (
+
+    select
+        activity_id,
+        max(_batch_id) as source_batch_id
+    from {{ source('map', 'web_activities') }}
+    {%- if is_incremental() %}
+        where _batch_id > (select coalesce(max(existing.source_batch_id), 0) from {{ this }} as existing)
+    {%- endif %}
+    group by activity_id
+
+),
+
+derived_activities as (
 
     select
         web_activities.activity_id,
@@ -86,6 +120,49 @@ final as (
         on web_activities.visitor_id = visitors.visitor_id
     left join visitor_persons
         on web_activities.visitor_id = visitor_persons.visitor_id
+
+),
+
+{%- if is_incremental() %}
+
+    existing_activities as (
+
+        select
+            activity_id,
+            person_id,
+            visitor_identified_at,
+            channel,
+            source_batch_id
+        from {{ this }}
+
+    ),
+
+{%- endif %}
+
+final as (
+
+    select
+        derived_activities.*,
+        {%- if is_incremental() %}
+            coalesce(activity_versions.source_batch_id, existing_activities.source_batch_id) as source_batch_id
+        {%- else %}
+            activity_versions.source_batch_id
+        {%- endif %}
+    from derived_activities
+    left join activity_versions
+        on derived_activities.activity_id = activity_versions.activity_id
+    {%- if is_incremental() %}
+        left join existing_activities
+            on derived_activities.activity_id = existing_activities.activity_id
+        where
+            activity_versions.activity_id is not null
+            {%- for column in derived_columns %}
+                or not (
+                    coalesce(derived_activities.{{ column }} = existing_activities.{{ column }}, false)
+                    or (derived_activities.{{ column }} is null and existing_activities.{{ column }} is null)
+                )
+            {%- endfor %}
+    {%- endif %}
 
 )
 

@@ -22,8 +22,8 @@ spend_by_month as (
 
     select
         spend_month as report_month,
-        sum(impressions) as impressions,
-        sum(clicks) as ad_clicks
+        cast(sum(impressions) as {{ dbt.type_bigint() }}) as impressions,
+        cast(sum(clicks) as {{ dbt.type_bigint() }}) as ad_clicks
     from marketing_spend
     group by spend_month
 
@@ -33,12 +33,12 @@ web_by_month as (
 
     select
         activity_month as report_month,
-        sum(case when activity_type = 'page_view' then 1 else 0 end) as visits,
+        count(case when activity_type = 'page_view' then 1 end) as visits,
         count(distinct case when activity_type = 'page_view' then visitor_id end) as unique_visitors,
         count(
             distinct case when activity_type in ('content_view', 'content_download') then visitor_id end
         ) as content_consumers,
-        sum(case when activity_type in ('content_view', 'content_download') then 1 else 0 end) as content_consumption,
+        count(case when activity_type in ('content_view', 'content_download') then 1 end) as content_consumption,
         count(distinct case when activity_type = 'content_share' then visitor_id end) as content_sharers
     from web_activities
     group by activity_month

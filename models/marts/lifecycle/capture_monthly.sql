@@ -76,8 +76,8 @@ web_by_month as (
         count(
             distinct case when activity_type in ('content_view', 'content_download') then visitor_id end
         ) as content_consumers,
-        sum(case when activity_type = 'cta_view' then 1 else 0 end) as cta_views,
-        sum(case when activity_type = 'form_submit' then 1 else 0 end) as form_submits
+        count(case when activity_type = 'cta_view' then 1 end) as cta_views,
+        count(case when activity_type = 'form_submit' then 1 end) as form_submits
     from web_activities
     group by activity_month
 

@@ -51,9 +51,7 @@ content_by_asset_month as (
     select
         asset_id,
         activity_month as report_month,
-        sum(
-            case when activity_type in ('content_view', 'content_download') then 1 else 0 end
-        ) as content_consumption,
+        count(case when activity_type in ('content_view', 'content_download') then 1 end) as content_consumption,
         count(
             distinct case when activity_type in ('content_view', 'content_download') then visitor_id end
         ) as content_consumers,

@@ -47,8 +47,8 @@ cta_by_segment_month as (
         industry,
         job_level,
         activity_month as report_month,
-        sum(case when activity_type = 'cta_view' then 1 else 0 end) as cta_views,
-        sum(case when activity_type = 'form_submit' then 1 else 0 end) as form_submits
+        count(case when activity_type = 'cta_view' then 1 end) as cta_views,
+        count(case when activity_type = 'form_submit' then 1 end) as form_submits
     from cta_activities
     group by
         asset_id,

@@ -19,10 +19,10 @@ sends_by_email_month as (
         email_id,
         send_month as report_month,
         count(*) as sent,
-        sum(case when is_bounced = true then 1 else 0 end) as bounced,
-        sum(case when is_opened = true then 1 else 0 end) as unique_opens,
-        sum(case when is_clicked = true then 1 else 0 end) as unique_clicks,
-        sum(case when is_unsubscribed = true then 1 else 0 end) as unsubscribes
+        count(case when is_bounced = true then 1 end) as bounced,
+        count(case when is_opened = true then 1 end) as unique_opens,
+        count(case when is_clicked = true then 1 end) as unique_clicks,
+        count(case when is_unsubscribed = true then 1 end) as unsubscribes
     from email_sends
     group by
         campaign_id,

@@ -109,13 +109,13 @@ cohorts as (
     select
         cohort_persons.cohort_month,
         count(*) as leads,
-        sum(cohort_persons.reached_mql) as reached_mql,
-        sum(cohort_persons.reached_sql) as reached_sql,
-        sum(cohort_persons.reached_opportunity) as reached_opportunity,
-        sum(cohort_persons.reached_customer) as reached_customer,
-        sum(case when stalled_persons.person_id is not null then 1 else 0 end) as stalled,
-        sum(
-            case when cohort_persons.was_dropped = 1 and cohort_persons.reached_customer = 0 then 1 else 0 end
+        count(case when cohort_persons.reached_mql = 1 then 1 end) as reached_mql,
+        count(case when cohort_persons.reached_sql = 1 then 1 end) as reached_sql,
+        count(case when cohort_persons.reached_opportunity = 1 then 1 end) as reached_opportunity,
+        count(case when cohort_persons.reached_customer = 1 then 1 end) as reached_customer,
+        count(stalled_persons.person_id) as stalled,
+        count(
+            case when cohort_persons.was_dropped = 1 and cohort_persons.reached_customer = 0 then 1 end
         ) as dropped
     from cohort_persons
     left join stalled_persons

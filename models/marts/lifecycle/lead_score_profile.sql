@@ -123,7 +123,7 @@ cohort_stats as (
         {{ percentile('score', 0.25) }} as cohort_p25_score,
         {{ percentile('score', 0.5) }} as cohort_median_score,
         {{ percentile('score', 0.75) }} as cohort_p75_score,
-        sum(case when score >= {{ mql_score_threshold }} then 1 else 0 end) as leads_at_or_above_threshold
+        count(case when score >= {{ mql_score_threshold }} then 1 end) as leads_at_or_above_threshold
     from lead_scores
     group by cohort_month
 
@@ -139,10 +139,10 @@ final as (
         coalesce(band_counts.leads_in_band, 0) as leads_in_band,
         coalesce(cohort_stats.cohort_leads, 0) as cohort_leads,
         {{ safe_divide('coalesce(band_counts.leads_in_band, 0)', 'cohort_stats.cohort_leads') }} as band_share,
-        cohort_stats.cohort_mean_score,
-        cohort_stats.cohort_p25_score,
-        cohort_stats.cohort_median_score,
-        cohort_stats.cohort_p75_score,
+        cast(cohort_stats.cohort_mean_score as {{ dbt.type_numeric() }}) as cohort_mean_score,
+        cast(cohort_stats.cohort_p25_score as {{ dbt.type_numeric() }}) as cohort_p25_score,
+        cast(cohort_stats.cohort_median_score as {{ dbt.type_numeric() }}) as cohort_median_score,
+        cast(cohort_stats.cohort_p75_score as {{ dbt.type_numeric() }}) as cohort_p75_score,
         {{ safe_divide('cohort_stats.leads_at_or_above_threshold', 'cohort_stats.cohort_leads') }}
             as cohort_share_at_or_above_mql_threshold
     from months

@@ -63,7 +63,7 @@ leads_monthly as (
     select
         cohort_month as report_month,
         count(*) as leads_created,
-        sum(reached_mql) as leads_reaching_mql
+        count(case when reached_mql = 1 then 1 end) as leads_reaching_mql
     from lead_cohort
     group by cohort_month
 
@@ -111,8 +111,8 @@ mqls_monthly as (
     select
         entered_month as report_month,
         count(*) as mqls,
-        sum(is_first_time) as first_time_mqls,
-        count(*) - sum(is_first_time) as repeat_mqls
+        count(case when is_first_time = 1 then 1 end) as first_time_mqls,
+        count(case when is_first_time = 0 then 1 end) as repeat_mqls
     from mql_persons
     group by entered_month
 
@@ -123,11 +123,11 @@ emails_monthly as (
     select
         send_month as report_month,
         count(*) as emails_sent,
-        sum(case when is_bounced = true then 1 else 0 end) as emails_bounced,
-        sum(case when is_delivered = true then 1 else 0 end) as emails_delivered,
-        sum(case when is_opened = true then 1 else 0 end) as unique_opens,
-        sum(case when is_clicked = true then 1 else 0 end) as unique_clicks,
-        sum(case when is_unsubscribed = true then 1 else 0 end) as unsubscribes
+        count(case when is_bounced = true then 1 end) as emails_bounced,
+        count(case when is_delivered = true then 1 end) as emails_delivered,
+        count(case when is_opened = true then 1 end) as unique_opens,
+        count(case when is_clicked = true then 1 end) as unique_clicks,
+        count(case when is_unsubscribed = true then 1 end) as unsubscribes
     from email_sends
     where audience = 'prospect'
     group by send_month
@@ -224,7 +224,7 @@ final as (
         coalesce(leads_monthly.leads_created, 0) as leads_created,
         coalesce(leads_monthly.leads_reaching_mql, 0) as leads_reaching_mql,
         {{ safe_divide('leads_monthly.leads_reaching_mql', 'leads_monthly.leads_created') }} as lead_to_mql_rate,
-        coalesce(spend_monthly.marketing_cost, 0) as marketing_cost,
+        cast(coalesce(spend_monthly.marketing_cost, 0) as {{ dbt.type_numeric() }}) as marketing_cost,
         {{ safe_divide('coalesce(spend_monthly.marketing_cost, 0)', 'mqls_monthly.mqls') }} as cost_per_mql,
         coalesce(stalled_monthly.stalled_leads, 0) as stalled_leads,
         coalesce(drops_monthly.dropped_leads, 0) as dropped_leads

@@ -151,8 +151,8 @@ reason_outcomes as (
 
     select
         score_reason,
-        sum(has_next_stage_change) as persons_with_next_stage_change,
-        sum(moved_forward) as persons_moved_forward
+        count(case when has_next_stage_change = 1 then 1 end) as persons_with_next_stage_change,
+        count(case when moved_forward = 1 then 1 end) as persons_moved_forward
     from person_outcomes
     group by score_reason
 
@@ -164,7 +164,7 @@ final as (
         reason_changes.score_reason,
         reason_changes.score_changes,
         reason_changes.persons,
-        reason_changes.mean_score_delta,
+        cast(reason_changes.mean_score_delta as {{ dbt.type_numeric() }}) as mean_score_delta,
         coalesce(reason_outcomes.persons_with_next_stage_change, 0) as persons_with_next_stage_change,
         -- persons without a later stage change did not move forward
         {{ safe_divide('reason_outcomes.persons_moved_forward', 'reason_changes.persons') }} as next_stage_forward_share

@@ -1,0 +1,360 @@
+"""Safe publishing: a build never exposes a partial or failing result to BI tools.
+
+DuckDB: the published warehouse is the target's file (`LIFECYCLE_DUCKDB_PATH`). A writing command
+works on a working copy `<file>.building` (a copy of the published file, or a new file) and moves
+it over the published file with one atomic rename only after everything passed. Readers holding
+the published file open keep reading the previous version (the rename does not touch their open
+file) and are never blocked by the build's write lock; they see the new marts when they reopen it.
+A failed run leaves its working copy for inspection; a killed one leaves it behind; the next run
+removes either. A lock file `<file>.lock` keeps two builds of one warehouse apart.
+
+PostgreSQL: `raw` is shared and each load commits in its own transaction. dbt builds staging,
+intermediate and marts into shadow schemas `<schema>__next` (the `LIFECYCLE_SCHEMA_SUFFIX`
+variable read by macros/generate_schema_name.sql), starting from copies of the live incremental
+tables. After the build and its checks pass, one transaction renames every live schema to
+`<schema>__old` and every shadow schema to the live name (carrying the live schemas' grants over);
+the old schemas are dropped right after, in a transaction of their own so that the swap never waits
+for (or blocks) BI queries still reading them. An advisory lock keeps two builds of one database apart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import LifecycleError
+
+WORKING_SUFFIX = ".building"
+LOCK_SUFFIX = ".lock"
+SCHEMA_SUFFIX_ENV = "LIFECYCLE_SCHEMA_SUFFIX"
+DUCKDB_PATH_ENV = "LIFECYCLE_DUCKDB_PATH"
+SHADOW_SUFFIX = "__next"
+OLD_SUFFIX = "__old"
+SWAPPED_SCHEMAS = ("staging", "intermediate", "marts")
+ADVISORY_LOCK_KEY = 7_240_913_151  # any constant bigint: "one lifecycle build per database"
+UNCHANGED = "published warehouse unchanged"
+
+Say = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@contextlib.contextmanager
+def building(
+    settings: dict[str, Any], *, dbt: bool = True, fresh: bool = False, full_refresh: bool = False,
+    say: Say = _quiet,
+) -> Iterator[dict[str, Any]]:
+    """Run the body against unpublished settings; publish only when it returns without an error.
+
+    `dbt`: the body runs dbt (PostgreSQL then builds into shadow schemas; a load alone needs none).
+    `fresh`: start DuckDB from an empty working file instead of a copy of the published one.
+    `full_refresh`: PostgreSQL does not copy the live incremental tables into the shadow schemas.
+    On failure the exception is re-raised (a LifecycleError with a line saying nothing was published).
+    """
+    if settings["type"] == "duckdb" and settings["path"] != ":memory:":
+        with duckdb_working_copy(settings, fresh=fresh, say=say) as work:
+            yield work
+    elif settings["type"] == "postgres" and dbt:
+        with postgres_shadow_schemas(settings, full_refresh=full_refresh, say=say) as work:
+            yield work
+    else:
+        yield settings
+
+
+def _unchanged(exc: BaseException, published: str, leftover: str, say: Say) -> BaseException:
+    """The exception to raise for a failed build: the same, told that nothing was published."""
+    note = f"{UNCHANGED}: {published} ({leftover})"
+    if isinstance(exc, LifecycleError):
+        return LifecycleError(f"{exc}\n{note}")
+    say(note)
+    return exc
+
+
+@contextlib.contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+# ---------------------------------------------------------------- DuckDB: working copy + rename
+
+def working_path(published: Path) -> Path:
+    return published.with_name(published.name + WORKING_SUFFIX)
+
+
+def lock_path(published: Path) -> Path:
+    return published.with_name(published.name + LOCK_SUFFIX)
+
+
+def _wal(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, what: str) -> Iterator[None]:
+    """An advisory file lock, released by the OS when the process ends, however it ends."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LifecycleError(
+                f"another lifecycle command is writing {what} (lock {path}); try again later"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def remove_stale_working_copy(published: Path, say: Say = _quiet) -> bool:
+    """Delete a working copy (and its WAL) left by a failed or killed run; True when there was one."""
+    work = working_path(published)
+    stale = [p for p in (work, _wal(work)) if p.exists()]
+    for p in stale:
+        p.unlink()
+    if stale:
+        say(f"removed the working copy {work} left by a failed or interrupted run")
+    return bool(stale)
+
+
+def start_working_copy(published: Path, fresh: bool = False) -> Path:
+    """The working file: a copy of the published warehouse (with its WAL, if any) or nothing yet."""
+    work = working_path(published)
+    work.parent.mkdir(parents=True, exist_ok=True)
+    if published.exists() and not fresh:
+        shutil.copyfile(published, work)
+        if _wal(published).exists():
+            shutil.copyfile(_wal(published), _wal(work))
+    return work
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish_working_copy(work: Path, published: Path) -> None:
+    """Checkpoint the working file and rename it over the published one (atomic on one filesystem)."""
+    import duckdb
+
+    if not work.exists():  # a command that wrote nothing (cannot happen for load/build/run)
+        return
+    with duckdb.connect(str(work)) as con:
+        con.execute("checkpoint")
+    if _wal(work).exists():
+        raise LifecycleError(f"the working copy {work} still has a write-ahead log after a checkpoint")
+    _fsync(work)
+    _wal(published).unlink(missing_ok=True)  # its changes were copied into the working file
+    os.replace(work, published)
+    _fsync(published.parent)
+
+
+@contextlib.contextmanager
+def duckdb_working_copy(
+    settings: dict[str, Any], *, fresh: bool = False, say: Say = _quiet,
+) -> Iterator[dict[str, Any]]:
+    published = Path(settings["path"])
+    with exclusive_lock(lock_path(published), str(published)):
+        remove_stale_working_copy(published, say)
+        work = start_working_copy(published, fresh)
+        try:
+            with _env(DUCKDB_PATH_ENV, str(work)):
+                yield {**settings, "path": str(work)}
+        except BaseException as exc:
+            leftover = "nothing built"
+            if work.exists():
+                leftover = f"working copy kept for inspection until the next run: {work}"
+            raise _unchanged(exc, str(published), leftover, say) from exc
+        try:
+            publish_working_copy(work, published)
+        except (OSError, LifecycleError) as exc:
+            raise LifecycleError(f"could not publish {work} as {published}: {exc}\n{UNCHANGED}") from exc
+        say(f"published {published}")
+
+
+# ---------------------------------------------------------------- PostgreSQL: shadow schemas + swap
+
+def shadow(schema: str) -> str:
+    return schema + SHADOW_SUFFIX
+
+
+def _old(schema: str) -> str:
+    return schema + OLD_SUFFIX
+
+
+def pg_connect(settings: dict[str, Any], autocommit: bool = False):
+    import psycopg
+
+    try:
+        return psycopg.connect(
+            host=settings["host"], port=settings["port"], user=settings["user"],
+            password=settings.get("password") or None, dbname=settings["dbname"], autocommit=autocommit,
+        )
+    except psycopg.Error as exc:
+        raise LifecycleError(f"cannot connect to PostgreSQL target {settings['name']}: {exc}") from None
+
+
+def _schemas(cur) -> set[str]:
+    cur.execute("select nspname from pg_namespace")
+    return {row[0] for row in cur.fetchall()}
+
+
+def _table_exists(cur, schema: str, table: str) -> bool:
+    cur.execute("select to_regclass(%s) is not null", (f'"{schema}"."{table}"',))
+    return cur.fetchone()[0]
+
+
+def prepare_shadow_schemas(conn, incremental: list[tuple[str, str]], say: Say = _quiet) -> None:
+    """Drop shadow schemas left by an earlier run; copy the live incremental tables into new ones.
+
+    `incremental`: (live schema, table) of each incremental model; copied so that dbt builds them
+    incrementally in the shadow schema, as it would have in the live one.
+    """
+    with conn.transaction(), conn.cursor() as cur:
+        existing = _schemas(cur)
+        stale = [s for base in SWAPPED_SCHEMAS for s in (shadow(base), _old(base)) if s in existing]
+        for schema in stale:
+            cur.execute(f'drop schema "{schema}" cascade')
+        if stale:
+            say(f"dropped the schemas {', '.join(stale)} left by a failed or interrupted run")
+        for schema, table in incremental:
+            if schema not in existing or not _table_exists(cur, schema, table):
+                continue
+            cur.execute(f'create schema if not exists "{shadow(schema)}"')
+            cur.execute(f'create table "{shadow(schema)}"."{table}" (like "{schema}"."{table}" including all)')
+            cur.execute(f'insert into "{shadow(schema)}"."{table}" select * from "{schema}"."{table}"')
+        for schema in SWAPPED_SCHEMAS:  # default privileges first, so that what dbt creates gets them
+            if schema in existing:
+                cur.execute(f'create schema if not exists "{shadow(schema)}"')
+                copy_privileges(cur, schema, shadow(schema))
+
+
+# views outside the schemas being dropped that depend on a table or view inside them
+_OUTSIDE_DEPENDENTS = """
+select distinct dependent_ns.nspname || '.' || dependent.relname, referenced_ns.nspname || '.' || referenced.relname
+from pg_depend as dep
+inner join pg_rewrite as rule on dep.objid = rule.oid and dep.classid = 'pg_rewrite'::regclass
+inner join pg_class as dependent on rule.ev_class = dependent.oid
+inner join pg_namespace as dependent_ns on dependent.relnamespace = dependent_ns.oid
+inner join pg_class as referenced on dep.refobjid = referenced.oid and dep.refclassid = 'pg_class'::regclass
+inner join pg_namespace as referenced_ns on referenced.relnamespace = referenced_ns.oid
+where referenced_ns.nspname = any(%(old)s) and not dependent_ns.nspname = any(%(old)s)
+order by 1, 2
+"""
+
+
+_ROLE = "case when acl.grantee = 0 then 'public' else quote_ident(pg_get_userbyid(acl.grantee)) end"
+_SCHEMA_GRANTS = f"""
+select acl.privilege_type, {_ROLE}, acl.is_grantable
+from pg_namespace as ns cross join lateral aclexplode(ns.nspacl) as acl
+where ns.nspname = %s and acl.grantee <> ns.nspowner
+"""
+_RELATION_GRANTS = f"""
+select cls.relname, acl.privilege_type, {_ROLE}, acl.is_grantable
+from pg_class as cls
+inner join pg_namespace as ns on cls.relnamespace = ns.oid
+cross join lateral aclexplode(cls.relacl) as acl
+where ns.nspname = %s and cls.relkind in ('r', 'v', 'm', 'p') and acl.grantee <> cls.relowner
+"""
+_DEFAULT_GRANTS = f"""
+select def.defaclobjtype, acl.privilege_type, {_ROLE}, acl.is_grantable
+from pg_default_acl as def
+inner join pg_namespace as ns on def.defaclnamespace = ns.oid
+cross join lateral aclexplode(def.defaclacl) as acl
+where ns.nspname = %s and def.defaclrole = (select oid from pg_roles where rolname = current_user)
+"""
+_DEFAULT_KINDS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types"}
+
+
+def copy_privileges(cur, source: str, target: str) -> None:
+    """Give schema `target` the grants of schema `source`: on the schema, on relations of the same name,
+    and this user's default privileges in it (what BI roles were given on the live schema)."""
+    def option(grantable: bool) -> str:
+        return " with grant option" if grantable else ""
+
+    for privilege, role, grantable in cur.execute(_SCHEMA_GRANTS, (source,)).fetchall():
+        cur.execute(f'grant {privilege} on schema "{target}" to {role}{option(grantable)}')
+    for relation, privilege, role, grantable in cur.execute(_RELATION_GRANTS, (source,)).fetchall():
+        if _table_exists(cur, target, relation):
+            cur.execute(f'grant {privilege} on "{target}"."{relation}" to {role}{option(grantable)}')
+    for kind, privilege, role, grantable in cur.execute(_DEFAULT_GRANTS, (source,)).fetchall():
+        if kind in _DEFAULT_KINDS:
+            cur.execute(f'alter default privileges in schema "{target}" '
+                        f'grant {privilege} on {_DEFAULT_KINDS[kind]} to {role}{option(grantable)}')
+
+
+def swap_schemas(conn) -> None:
+    """Publish the shadow schemas: one transaction gives them the live schemas' grants and swaps the
+    names (live -> __old, shadow -> live), so readers see the old or the new build, never a mix; a
+    second one drops the old schemas (it waits for queries still reading them, but blocks nobody)."""
+    with conn.transaction(), conn.cursor() as cur:
+        existing = _schemas(cur)
+        missing = [shadow(s) for s in SWAPPED_SCHEMAS if shadow(s) not in existing]
+        if missing:
+            raise LifecycleError(f"the build left no schema {', '.join(missing)}; nothing to publish")
+        for schema in SWAPPED_SCHEMAS:
+            if schema in existing:
+                copy_privileges(cur, schema, shadow(schema))
+                cur.execute(f'alter schema "{schema}" rename to "{_old(schema)}"')
+            cur.execute(f'alter schema "{shadow(schema)}" rename to "{schema}"')
+        old = [_old(s) for s in SWAPPED_SCHEMAS if s in existing]
+        cur.execute(_OUTSIDE_DEPENDENTS, {"old": old})
+        dependents = cur.fetchall()
+        if dependents:
+            listed = ", ".join(f"{view} (on {table})" for view, table in dependents[:10])
+            raise LifecycleError(
+                f"views outside the swapped schemas depend on the previous build and would be dropped: {listed}"
+            )
+    with conn.transaction(), conn.cursor() as cur:
+        for schema in old:
+            cur.execute(f'drop schema "{schema}" cascade')
+
+
+@contextlib.contextmanager
+def postgres_shadow_schemas(
+    settings: dict[str, Any], *, full_refresh: bool = False, say: Say = _quiet,
+) -> Iterator[dict[str, Any]]:
+    from .dbt_build import incremental_models
+
+    where = f"{settings['dbname']} on {settings['host']}:{settings['port']}"
+    published = f"schemas {', '.join(SWAPPED_SCHEMAS)} of {where}"
+    with pg_connect(settings, autocommit=True) as lock_conn:
+        if not lock_conn.execute("select pg_try_advisory_lock(%s)", (ADVISORY_LOCK_KEY,)).fetchone()[0]:
+            raise LifecycleError(f"another lifecycle build is writing database {settings['dbname']}; try again later")
+        with _env(SCHEMA_SUFFIX_ENV, SHADOW_SUFFIX):
+            try:
+                incremental = [] if full_refresh else [
+                    (schema.removesuffix(SHADOW_SUFFIX), table)
+                    for schema, table in incremental_models(settings["name"])
+                ]
+                with pg_connect(settings) as conn:
+                    prepare_shadow_schemas(conn, incremental, say)
+                yield {**settings, "schema_suffix": SHADOW_SUFFIX}
+            except BaseException as exc:
+                shadows = ", ".join(map(shadow, SWAPPED_SCHEMAS))
+                leftover = f"shadow schemas kept for inspection until the next run: {shadows}"
+                raise _unchanged(exc, published, leftover, say) from exc
+        try:
+            with pg_connect(settings) as conn:
+                swap_schemas(conn)
+        except Exception as exc:
+            raise LifecycleError(f"could not publish the build: {exc}\n{UNCHANGED}: {published}") from exc
+        say(f"published {published}")

@@ -1,0 +1,279 @@
+"""Safe publishing: BI readers never see a partial or failing build (scripts/lifecycle/publish.py).
+
+DuckDB: writing commands work on `<file>.building` and rename it over the published file only when
+everything passed. PostgreSQL: dbt builds into `<schema>__next` and one transaction swaps the schemas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from lifecycle import publish
+from lifecycle.cli import app
+from lifecycle.errors import LifecycleError
+
+DATA = Path(__file__).parent / "data"
+HANDMADE = DATA / "handmade"
+LIFECYCLE = Path(sys.executable).with_name("lifecycle")
+PROBE = ("select (select count(*) from raw.load_batches), "
+         "(select count(*) from marts.dim_persons)")
+NEW_LEAD = "L9,eve@umbrella.com,Umbrella,CMO,Software,US,Webinar,Open,2024-01-28T10:00:00Z,,,,,U1,false"
+# a web activity without a type: loads, then fails the not_null test of fct_web_activities.activity_type
+UNTYPED_ACTIVITY = "W99,V9,,,,,/home,Paid Search,CMP1,2024-01-10T10:00:00Z"
+
+# holds the published file open read-only, queries it until told to stop, then reopens it
+READER = r"""
+import duckdb, json, pathlib, sys, time
+path, stop, sql = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3]
+con = duckdb.connect(path, read_only=True)
+print(json.dumps(con.execute(sql).fetchone()), flush=True)
+seen = set()
+while not stop.exists():
+    seen.add(tuple(con.execute(sql).fetchone()))
+    time.sleep(0.05)
+con.close()
+with duckdb.connect(path, read_only=True) as fresh:
+    after = fresh.execute(sql).fetchone()
+print(json.dumps({"during": sorted(seen), "after": after}), flush=True)
+"""
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def probe(path: Path) -> tuple:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(PROBE).fetchone()
+
+
+def squash(text: str) -> str:
+    """Text without whitespace: rich wraps long lines (and paths) at the console width."""
+    return "".join(text.split())
+
+
+def contains(output: str, *parts: str) -> bool:
+    return all(squash(part) in squash(output) for part in parts)
+
+
+def cli(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, result.output[-6000:] + repr(result.exception)
+    return result.output
+
+
+def exports_with(tmp_path: Path, name: str, file: str, line: str) -> Path:
+    """A copy of the hand-made exports with one line appended to one file."""
+    folder = tmp_path / name
+    shutil.copytree(HANDMADE, folder)
+    with (folder / file).open("a") as fh:
+        fh.write(line + "\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse published by one `lifecycle run` of the hand-made exports."""
+    path = tmp_path_factory.mktemp("published") / "warehouse.duckdb"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LIFECYCLE_DUCKDB_PATH", str(path))
+    try:
+        output = ok(cli("run", "--exports", str(HANDMADE)))
+    finally:
+        mp.undo()
+    assert contains(output, f"published {path}")
+    assert path.exists() and not publish.working_path(path).exists()
+    return path
+
+
+@pytest.fixture
+def warehouse(published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the published warehouse, as the duckdb target."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(published, path)
+    monkeypatch.setenv("LIFECYCLE_DUCKDB_PATH", str(path))
+    return path
+
+
+# ---------------------------------------------------------------- DuckDB
+
+def test_a_reader_keeps_the_old_marts_during_a_build_and_sees_the_new_after_reopening(warehouse, tmp_path):
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(warehouse), str(stop), PROBE],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        before = json.loads(reader.stdout.readline())
+        batch = exports_with(tmp_path, "batch2", "crm_leads.csv", NEW_LEAD)
+        ok(cli("load", "--exports", str(batch)))   # the reader holds the file open: neither blocks the other
+        ok(cli("build"))
+        stop.touch()
+        seen = json.loads(reader.stdout.readline())
+        assert reader.wait(timeout=60) == 0
+    finally:
+        reader.kill()
+    assert seen["during"] == [before]                       # only ever the old version, never a partial one
+    assert seen["after"] == [before[0] + 1, before[1] + 1]  # a new connection reads the new batch and marts
+
+
+def test_a_killed_run_leaves_the_published_file_intact_and_the_next_run_succeeds(warehouse):
+    digest, before = sha256(warehouse), probe(warehouse)
+    env = {**os.environ, "LIFECYCLE_DUCKDB_PATH": str(warehouse), "PYTHONUNBUFFERED": "1"}
+    run = subprocess.Popen([str(LIFECYCLE), "run", "--exports", str(HANDMADE)], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in run.stdout:  # dbt is writing models into the working copy
+            if " START sql " in line:
+                break
+        else:
+            pytest.fail("the run ended before dbt built a model")
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    assert run.returncode == -signal.SIGKILL
+    assert sha256(warehouse) == digest and probe(warehouse) == before
+    assert publish.working_path(warehouse).exists()
+
+    output = ok(cli("run", "--exports", str(HANDMADE)))
+    assert contains(output, "removed the working copy")
+    assert not publish.working_path(warehouse).exists()
+    assert probe(warehouse) == (before[0] + 1, before[1])
+
+
+def test_a_failing_dbt_test_publishes_nothing_and_says_so(warehouse, tmp_path):
+    digest = sha256(warehouse)
+    bad = exports_with(tmp_path, "bad", "map_web_activities.csv", UNTYPED_ACTIVITY)
+    result = cli("run", "--exports", str(bad))
+    assert result.exit_code == 1
+    assert contains(result.output, "dbt build failed", f"{publish.UNCHANGED}: {warehouse}")
+    assert sha256(warehouse) == digest
+    assert publish.working_path(warehouse).exists()  # kept for inspection until the next run
+
+
+def test_a_failing_validation_publishes_nothing(warehouse, monkeypatch):
+    digest, checked = sha256(warehouse), []
+
+    def failing_validation(settings, *args, **kwargs):
+        checked.append(settings["path"])
+        raise LifecycleError("2 of 310 expectations failed")
+
+    monkeypatch.setattr("lifecycle.cli.dbt_build", lambda *args, **kwargs: None)  # the build is not the point
+    monkeypatch.setattr("lifecycle.validate.validate_marts", failing_validation)
+    result = cli("run", "--exports", str(HANDMADE))
+    assert result.exit_code == 1
+    assert contains(result.output, "2 of 310 expectations failed", publish.UNCHANGED)
+    assert checked == [str(publish.working_path(warehouse))]  # validate checks the unpublished build
+    assert sha256(warehouse) == digest
+
+
+def test_a_second_writer_is_refused_while_a_build_holds_the_lock(warehouse):
+    with publish.exclusive_lock(publish.lock_path(warehouse), str(warehouse)):
+        result = cli("load", "--exports", str(HANDMADE))
+    assert result.exit_code == 1 and contains(result.output, "another lifecycle command is writing")
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+def _pg(settings: dict):
+    import psycopg
+
+    return psycopg.connect(host=settings["host"], port=settings["port"], user=settings["user"],
+                           dbname=settings["dbname"], autocommit=True)
+
+
+def _marts(conn) -> dict[str, list[tuple]]:
+    tables = [t for t, in conn.execute("select table_name from information_schema.tables "
+                                        "where table_schema = 'marts' order by 1").fetchall()]
+    return {t: sorted(conn.execute(f"select * from marts.{t}").fetchall(), key=repr) for t in tables}
+
+
+def _helper_schemas(conn) -> list[str]:
+    return [s for s, in conn.execute("select nspname from pg_namespace where nspname like '%\\_\\_next' "
+                                     "or nspname like '%\\_\\_old' order by 1").fetchall()]
+
+
+def test_postgres_a_good_run_swaps_the_schemas_and_a_failing_one_leaves_them_untouched(postgres_target, tmp_path):
+    ok(cli("run", "--exports", str(HANDMADE), "--target", "postgres"))
+    with _pg(postgres_target) as conn:
+        assert _helper_schemas(conn) == []
+        views = conn.execute("select schemaname, viewname, definition from pg_views "
+                             "where schemaname in ('staging', 'intermediate', 'marts')").fetchall()
+        assert views and all("__next" not in d and "__old" not in d for _, _, d in views)
+        for schema, view, _ in views:  # every published view resolves to published objects
+            conn.execute(f"select count(*) from {schema}.{view}")
+        live = _marts(conn)
+    assert live["nurture_monthly"]
+
+    bad = exports_with(tmp_path, "bad", "map_web_activities.csv", UNTYPED_ACTIVITY)
+    result = cli("run", "--exports", str(bad), "--target", "postgres")
+    assert result.exit_code == 1 and contains(result.output, publish.UNCHANGED)
+    with _pg(postgres_target) as conn:
+        assert _marts(conn) == live
+        assert _helper_schemas(conn) == ["intermediate__next", "marts__next", "staging__next"]
+        messages: list[str] = []
+        with _pg(postgres_target) as tx:
+            tx.autocommit = False
+            publish.prepare_shadow_schemas(tx, [("marts", "fct_email_events")], messages.append)
+        assert "left by a failed or interrupted run" in messages[0]
+        # fresh shadow schemas holding only the copy of the live incremental table
+        assert _helper_schemas(conn) == ["intermediate__next", "marts__next", "staging__next"]
+        shadow_tables = conn.execute("select table_schema, table_name from information_schema.tables "
+                                     "where table_schema like '%\\_\\_next'").fetchall()
+        assert shadow_tables == [("marts__next", "fct_email_events")]
+        assert conn.execute("select count(*) from marts__next.fct_email_events").fetchone() == \
+            conn.execute("select count(*) from marts.fct_email_events").fetchone()
+        for schema in _helper_schemas(conn):
+            conn.execute(f"drop schema {schema} cascade")
+
+
+def test_postgres_swap_is_all_or_nothing_and_keeps_grants(postgres_target):
+    with _pg(postgres_target) as conn:
+        for schema in publish.SWAPPED_SCHEMAS:
+            for name, value in ((schema, "old"), (publish.shadow(schema), "new")):
+                conn.execute(f"create schema {name}")
+                conn.execute(f"create table {name}.t as select '{value}' as version")
+        conn.execute("create view marts__next.v as select * from marts__next.t")
+        conn.execute("create schema bi")
+        conn.execute("create view bi.report as select * from marts.t")  # a user's view on a live table
+        if not conn.execute("select 1 from pg_roles where rolname = 'bi_reader'").fetchone():
+            conn.execute("create role bi_reader")
+        conn.execute("grant usage on schema marts to bi_reader")
+        conn.execute("grant select on marts.t to bi_reader")
+        conn.execute("alter default privileges in schema marts grant select on tables to bi_reader")
+        try:
+            with _pg(postgres_target) as tx, pytest.raises(LifecycleError, match="bi.report"):
+                tx.autocommit = False
+                publish.swap_schemas(tx)
+            assert conn.execute("select version from marts.t").fetchone() == ("old",)  # rolled back
+            assert _helper_schemas(conn) == ["intermediate__next", "marts__next", "staging__next"]
+            conn.execute("drop view bi.report")
+            with _pg(postgres_target) as tx:
+                tx.autocommit = False
+                publish.swap_schemas(tx)
+            assert conn.execute("select version from marts.v").fetchone() == ("new",)
+            assert _helper_schemas(conn) == []
+            privileges = conn.execute(
+                "select has_schema_privilege('bi_reader', 'marts', 'usage'), "
+                "has_table_privilege('bi_reader', 'marts.t', 'select'), "
+                "has_table_privilege('bi_reader', 'marts.v', 'select')").fetchone()
+            assert privileges == (True, True, False)  # v is new: no grant on the live schema to carry over
+            conn.execute("create table marts.later as select 1 as x")  # default privileges carried over
+            assert conn.execute(
+                "select has_table_privilege('bi_reader', 'marts.later', 'select')").fetchone() == (True,)
+        finally:
+            conn.execute("drop schema if exists bi cascade")
+            conn.execute("drop owned by bi_reader")
+            conn.execute("drop role bi_reader")
