@@ -21,6 +21,9 @@ class ColumnSpec:
     min: float | None = None
     max: float | None = None
     accepted_values: tuple[str, ...] = ()
+    multiline: bool = False  # free text that may hold line breaks (else a line break is a quoting error)
+    planned: bool = False  # a date that may lie in the future (load_planned_days_ahead), e.g. an end date
+    currency: str | None = None  # "code": a 3-letter currency code; "known": ... with rates in fx_rates
 
     @property
     def kind(self) -> str:
@@ -79,6 +82,9 @@ def load_contract(project_dir: Path = PROJECT_DIR) -> tuple[FileSpec, ...]:
                         min=_meta(col).get("min"),
                         max=_meta(col).get("max"),
                         accepted_values=tuple(_meta(col).get("accepted_values", ())),
+                        multiline=bool(_meta(col).get("multiline", False)),
+                        planned=bool(_meta(col).get("planned", False)),
+                        currency=_meta(col).get("currency"),
                     )
                     for col in table["columns"]
                 )

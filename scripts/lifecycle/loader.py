@@ -1,28 +1,33 @@
-"""`lifecycle load`: validate an exports folder against the contract and append it as a batch.
+"""`lifecycle load`: check an exports folder against the contract and append it as one batch.
 
-Every file is first read into a scratch DuckDB database and checked there (types, keys,
-ranges); only when no file has a file-level problem is anything written to the target,
-in one transaction. Row-level problems go to `raw.quarantine` with file, line, column,
-value and reason; the rest of the rows load.
+Each file is read by DuckDB into a scratch table of text (readers.py), typed and checked there by
+one SQL statement generated from the contract (types, ranges, dates within a window, keys,
+currencies), and its valid rows and quarantined rows are appended to the target inside one
+transaction that spans every file: a file-level problem in any file (unreadable file, missing
+column, or too many quarantined rows) rolls the whole batch back, so nothing is written.
+Every record is accounted for: rows read = rows loaded + rows quarantined, and the physical lines
+of the file = header + blank lines + the lines of every record; the loader checks both.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
-from .contract import BATCH_COLUMNS, ColumnSpec, FileSpec, load_contract
+from .contract import BATCH_COLUMNS, PROJECT_DIR, ColumnSpec, FileSpec, load_contract
 from .errors import LifecycleError, LoadError
-from .readers import find_file, read_batches
+from .readers import ReadFile, find_file, read_file
 
-EARLIEST_TIMESTAMP = "1990-01-01"
-SCRATCH = "scratch"
 QUARANTINE_COLUMNS = (
     ("batch_id", "bigint"),
     ("loaded_at", "timestamp"),
@@ -33,12 +38,45 @@ QUARANTINE_COLUMNS = (
     ("reason", "varchar"),
 )
 BATCHES_COLUMNS = (("batch_id", "bigint"), ("loaded_at", "timestamp"), ("exports_dir", "varchar"))
+FILES_COLUMNS = (
+    ("batch_id", "bigint"), ("file_name", "varchar"), ("lines_read", "bigint"), ("blank_lines", "bigint"),
+    ("rows_read", "bigint"), ("rows_loaded", "bigint"), ("rows_quarantined", "bigint"),
+)
+MIN_ROWS_TO_STOP = 10  # the share rule stops a load only from this many quarantined rows on
+NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
+WHOLE_NUMBER = r"[+-]?[0-9]+(\.0*)?"
+SCRATCH_MEMORY = "768MB"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The loader's project variables (dbt_project.yml, `vars:`)."""
+
+    earliest_date: str = "1990-01-01"
+    event_days_ahead: int = 1
+    planned_days_ahead: int = 366
+    max_quarantine_share: float = 0.2
+    reporting_currency: str = "USD"
+
+
+@lru_cache(maxsize=None)
+def project_limits(project_dir: Path = PROJECT_DIR) -> Limits:
+    found = yaml.safe_load((project_dir / "dbt_project.yml").read_text()).get("vars") or {}
+    return Limits(
+        earliest_date=str(found.get("load_earliest_date", Limits.earliest_date)),
+        event_days_ahead=int(found.get("load_event_days_ahead", Limits.event_days_ahead)),
+        planned_days_ahead=int(found.get("load_planned_days_ahead", Limits.planned_days_ahead)),
+        max_quarantine_share=float(found.get("load_max_quarantine_share", Limits.max_quarantine_share)),
+        reporting_currency=str(found.get("reporting_currency", Limits.reporting_currency)).upper(),
+    )
 
 
 @dataclass
 class FileResult:
     file: str
     path: Path | None
+    lines_read: int = 0
+    blank_lines: int = 0
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -71,24 +109,26 @@ def raw_ddl() -> list[str]:
     """DDL for the raw schema, valid on DuckDB and PostgreSQL."""
     statements = ["create schema if not exists raw"]
     statements += [raw_table_ddl(spec) for spec in load_contract()]
-    for table, cols in (("quarantine", QUARANTINE_COLUMNS), ("load_batches", BATCHES_COLUMNS)):
+    for table, cols in (("quarantine", QUARANTINE_COLUMNS), ("load_batches", BATCHES_COLUMNS),
+                        ("load_files", FILES_COLUMNS)):
         statements.append(
             f"create table if not exists raw.{table} ({', '.join(f'{n} {t}' for n, t in cols)})"
         )
     return statements
 
 
-# ---------------------------------------------------------------- checks (in scratch DuckDB)
+# ---------------------------------------------------------------- checks (SQL over the scratch table)
 
 def _parse(col: ColumnSpec, v: str) -> str:
     """SQL parsing the trimmed string `v` into the column's type (null when it does not parse)."""
     kind = col.kind
     if kind == "string":
-        return v
+        return f"upper({v})" if col.currency else v
     if kind == "integer":
-        return f"try_cast({v} as bigint)"
+        return (f"case when regexp_full_match({v}, '{WHOLE_NUMBER}') "
+                f"then try_cast(regexp_replace({v}, '\\.0*$', '') as bigint) end")
     if kind == "decimal":
-        return f"try_cast({v} as {col.data_type})"
+        return f"case when regexp_full_match({v}, '{NUMBER}') then try_cast({v} as {col.data_type}) end"
     if kind == "boolean":
         return (
             f"case when lower({v}) in ('true', 't', '1', 'yes', 'y') then true "
@@ -99,9 +139,21 @@ def _parse(col: ColumnSpec, v: str) -> str:
     return f"coalesce(try_cast({v} as date), cast(cast(try_cast({v} as timestamptz) as timestamp) as date))"
 
 
-def _problem(col: ColumnSpec, v: str, parsed: str, latest: str) -> str:
-    """SQL giving the reason the value is unusable, or null."""
-    checks = [(f"{v} is not null and {parsed} is null", f"not a valid {col.kind}")]
+def _problem(col: ColumnSpec, v: str, parsed: str, limits: Limits, loaded_at: datetime,
+             currencies: tuple[str, ...], read: ReadFile) -> str | None:
+    """SQL giving the reason the value is unusable, or null; None when nothing can be wrong with it."""
+    checks = []
+    if col.kind == "integer":
+        checks.append((f"{v} is not null and {parsed} is null and regexp_full_match({v}, '{NUMBER}')",
+                       "not a whole number"))
+    if col.kind != "string":
+        checks.append((f"{v} is not null and {parsed} is null", f"not a valid {col.kind}"))
+    if col.kind == "string" and read.may_hold_nul:
+        checks.append((f"contains({v}, chr(0))", "contains a NUL byte"))
+    if col.kind == "string" and read.may_break_lines:
+        if not col.multiline:
+            checks.append((f"contains({v}, chr(10)) or contains({v}, chr(13))",
+                           "line break inside a single-line value (a stray quote?)"))
     if col.min is not None:
         checks.append((f"{parsed} < {col.min}", f"below the minimum {col.min}"))
     if col.max is not None:
@@ -109,187 +161,308 @@ def _problem(col: ColumnSpec, v: str, parsed: str, latest: str) -> str:
     if col.accepted_values:
         values = ", ".join(quote(a) for a in col.accepted_values)
         checks.append((f"lower({v}) not in ({values})", f"not one of {', '.join(col.accepted_values)}"))
-    if col.kind == "timestamp":
-        checks.append((f"{parsed} < timestamp '{EARLIEST_TIMESTAMP}'", "timestamp before 1990"))
-        checks.append((f"{parsed} > timestamp '{latest}'", "timestamp more than a day in the future"))
+    if col.kind in ("timestamp", "date"):
+        days = limits.planned_days_ahead if col.planned else limits.event_days_ahead
+        latest = loaded_at + timedelta(days=days)
+        typ = "timestamp" if col.kind == "timestamp" else "date"
+        checks.append((f"{parsed} < {typ} '{limits.earliest_date}'", f"before {limits.earliest_date}"))
+        shown = f"{latest:%Y-%m-%d %H:%M:%S}" if typ == "timestamp" else f"{latest:%Y-%m-%d}"
+        checks.append((f"{parsed} > {typ} '{shown}'", f"more than {days} day{'s' if days != 1 else ''} after the load"))
+    if col.currency:
+        checks.append((f"not regexp_full_match({parsed}, '[A-Z]{{3}}')", "not a 3-letter currency code"))
+        if col.currency == "known":
+            known = ", ".join(quote(c) for c in currencies)
+            checks.append((f"{parsed} not in ({known})",
+                           f"currency without rates in fx_rates (known: {', '.join(currencies)})"))
+    if not checks:
+        return None
     whens = " ".join(f"when {cond} then {quote(reason)}" for cond, reason in checks)
     return f"case {whens} end"
 
 
-def check_sql(spec: FileSpec, latest_allowed: datetime) -> str:
-    """SQL over scratch table `src_<file>` giving typed values and one `<col>__problem` per column."""
-    latest = latest_allowed.strftime("%Y-%m-%d %H:%M:%S")
-    selects = ["_line"]
-    for col in spec.columns:
-        v = f"nullif(trim({col.name}), '')"
-        parsed = _parse(col, v)
-        selects.append(f"{parsed} as {col.name}")
-        selects.append(f"{_problem(col, v, parsed, latest)} as {col.name}__problem")
+def check_sql(spec: FileSpec, read: ReadFile, limits: Limits, loaded_at: datetime,
+              currencies: tuple[str, ...]) -> str:
+    """SQL over the file (text columns) giving typed values and a `<col>__problem` per column that can have one.
+
+    Each value is trimmed and parsed once (inner selects); the checks read the parsed value."""
+    trim = "trim" if read.may_be_padded else ""
+    texts = ", ".join(f"nullif({trim}({c.name}), '') as {c.name}__v" for c in spec.columns)
+    parsed = ", ".join(f"{_parse(c, f'{c.name}__v')} as {c.name}" for c in spec.columns)
+    outer = ", ".join(
+        c.name + ("" if p is None else f", {p} as {c.name}__problem")
+        for c in spec.columns for p in [_problem(c, f"{c.name}__v", c.name, limits, loaded_at, currencies, read)])
+    return f"select {outer} from (select *, {parsed} from (select {texts} from {read.rows_sql}))"
+
+
+def _spans(reason: str) -> str:
+    """SQL: the reason (an SQL expression over checked rows `c`), saying which lines a record spans."""
+    return (f"case when c._last_line > c._line then {reason} || ' (the record spans lines ' "
+            f"|| c._line || '-' || c._last_line || ')' else {reason} end")
+
+
+def _check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: ReadFile, limits: Limits,
+                loaded_at: datetime, currencies: tuple[str, ...]) -> None:
+    """Leave `checked_<file>` (typed rows) and `problems_<file>` (line, column, value, reason) in `con`."""
+    checked, problems = f"checked_{spec.name}", f"problems_{spec.name}"
+    con.execute(f"create temp table {checked}_rows as {check_sql(spec, read, limits, loaded_at, currencies)}")
+    read.recheck()  # the records DuckDB's reader refused are known now, and left out of the lines
+    con.execute(f"create temp view {checked} as {read.with_lines(f'{checked}_rows')}")
+    con.execute(f"create temp table {problems} (_line bigint, _last_line bigint, column_name varchar, "
+                "value varchar, reason varchar)")
+    if read.unparsed:
+        con.executemany(f"insert into {problems} values (?, ?, null, ?, ?)",
+                        [(first, last, text, reason + (f" (the record spans lines {first}-{last})"
+                                                        if last > first else ""))
+                         for first, last, text, reason in read.unparsed])
+    names = {r[0] for r in con.execute(f"select column_name from (describe {checked}_rows)").fetchall()}
+    checkable = [c for c in spec.columns if f"{c.name}__problem" in names]
+    counts = con.execute(
+        f"select {', '.join(['0', *(f'count({c.name}__problem)' for c in checkable)])} from {checked}_rows"
+    ).fetchall()[0][1:]
+    if any(counts):  # the values as they were in the file
+        con.execute(f"create temp table {checked}_raw as select * from {read.rows_sql}")
+    for col, count in zip(checkable, counts):
+        if count:
+            con.execute(
+                f"insert into {problems} select c._line, c._last_line, '{col.name}', r.{col.name}, "
+                f"{_spans(f'c.{col.name}__problem')} "
+                f"from {checked} as c join {read.with_lines(f'{checked}_raw')} as r on c._line = r._line "
+                f"where c.{col.name}__problem is not null"
+            )
     if spec.primary_key:
         key = ", ".join(spec.primary_key)
-        null_key = " or ".join(f"nullif(trim({k}), '') is null" for k in spec.primary_key)
-        selects.append(
-            f"case when {null_key} then 'primary key is null' "
-            f"when count(*) over (partition by {key}) > 1 and _line > min(_line) over (partition by {key}) "
-            f"then 'duplicate primary key (first on line ' || min(_line) over (partition by {key}) || ')' "
-            "end as _key_problem"
+        null_key = " or ".join(f"{k} is null" for k in spec.primary_key)
+        con.execute(f"insert into {problems} select _line, _last_line, null, null, 'primary key is null' "
+                    f"from {checked} where {null_key}")
+        con.execute(
+            f"insert into {problems} select c._line, c._last_line, null, null, "
+            f"'duplicate primary key (first on line ' || d.first_line || ')' from {checked} as c "
+            f"join (select {key}, min(_line) as first_line from {checked} where not ({null_key}) "
+            f"group by {key} having count(*) > 1) as d using ({key}) where c._line > d.first_line"
         )
-    else:
-        selects.append("cast(null as varchar) as _key_problem")
-    return f"select {', '.join(selects)} from src_{spec.name}"
 
 
-def _check_file(
-    scratch: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, latest_allowed: datetime,
-    on_progress: Callable[[int], None],
-) -> FileResult:
-    scratch.execute(
-        f"create table src_{spec.name} ({', '.join(f'{c} varchar' for c in spec.column_names)}, _line bigint)"
-    )
-    scratch.execute(f"create table ragged_{spec.name} (_line bigint, reason varchar, value varchar)")
-    result = FileResult(spec.name, path)
-    for batch in read_batches(path, spec, on_progress):
-        arrow = batch.to_arrow()  # noqa: F841  (read by DuckDB's replacement scan)
-        scratch.execute(f"insert into src_{spec.name} select * from arrow")
-        for r in batch.ragged:
-            scratch.execute(f"insert into ragged_{spec.name} values (?, ?, ?)", [r.line, r.reason, r.value])
-        result.rows_read += len(batch.lines) + len(batch.ragged)
-    scratch.execute(f"create table checked_{spec.name} as {check_sql(spec, latest_allowed)}")
-    problems = " union all ".join(
-        [f"select _line, null, null, _key_problem from checked_{spec.name} where _key_problem is not null"]
-        + [
-            f"select c._line, '{col.name}', s.{col.name}, c.{col.name}__problem "
-            f"from checked_{spec.name} as c join src_{spec.name} as s on c._line = s._line "
-            f"where c.{col.name}__problem is not null"
-            for col in spec.columns
-        ]
-        + [f"select _line, null, value, reason from ragged_{spec.name}"]
-    )
-    scratch.execute(
-        f"create table problems_{spec.name} (_line bigint, column_name varchar, value varchar, reason varchar)"
-    )
-    scratch.execute(f"insert into problems_{spec.name} {problems}")
-    scratch.execute(
-        f"create table valid_{spec.name} as select _line, {', '.join(spec.column_names)} "
-        f"from checked_{spec.name} where _line not in (select _line from problems_{spec.name})"
-    )
-    result.rows_loaded = scratch.execute(f"select count(*) from valid_{spec.name}").fetchone()[0]
-    result.rows_quarantined = result.rows_read - result.rows_loaded
-    return result
+def _stop_if_file_wide(con, spec: FileSpec, path: Path, result: FileResult, limits: Limits) -> None:
+    """A problem on every row, or too many quarantined rows, is the file's problem, not the rows'."""
+    bad, total = result.rows_quarantined, result.rows_read
+    if not bad or (bad < total and (bad <= limits.max_quarantine_share * total or bad < MIN_ROWS_TO_STOP)):
+        return
+    column, reason, count, line = con.execute(
+        f"select column_name, min(reason), count(*), min(_line) from problems_{spec.name} "
+        "group by column_name, regexp_replace(reason, '[0-9]+', 'N', 'g') order by count(*) desc, min(_line) limit 1"
+    ).fetchall()[0]
+    share = f"all {total:,} rows" if bad == total else (
+        f"{bad:,} of {total:,} rows ({bad / total:.0%}, more than the {limits.max_quarantine_share:.0%} "
+        "allowed by var load_max_quarantine_share)")
+    raise LoadError(path.name, f"{share} would be quarantined; most common problem: {reason} "
+                               f"({count:,} rows); nothing was loaded", column=column, line=line)
+
+
+def _account(path: Path, result: FileResult, read: ReadFile, con, spec: FileSpec) -> None:
+    """Every line read is accounted for, or the load stops."""
+    spanned = con.execute(
+        f"select coalesce(sum(_last_line - _line + 1), 0) from checked_{spec.name}").fetchall()[0][0] + sum(
+        last - first + 1 for first, last, _, _ in read.unparsed)
+    header = 0 if path.name.endswith(".parquet") else 1
+    lines_ok = read.lines == header + read.blank_lines + spanned
+    if result.rows_read != result.rows_loaded + result.rows_quarantined or not lines_ok:
+        raise LoadError(path.name, f"lines do not add up: {read.lines:,} lines = {header} header + "
+                                   f"{read.blank_lines:,} blank + {spanned:,} in rows?; rows read "
+                                   f"{result.rows_read:,} = loaded {result.rows_loaded:,} + quarantined "
+                                   f"{result.rows_quarantined:,}? (please report this file's shape)")
 
 
 # ---------------------------------------------------------------- writing to the target
 
-def _batch_selects(spec: FileSpec, batch_id: int, loaded_at: datetime, file_name: str) -> dict[str, str]:
-    """raw table -> SQL over the scratch database giving the rows this batch appends to it."""
+def _selects(spec: FileSpec, batch_id: int, loaded_at: datetime, file_name: str, clean: bool) -> dict[str, str]:
+    """raw table -> SQL over the scratch tables giving the rows this batch appends to it (in file order:
+    DuckDB keeps the order of what it reads)."""
     batch = f"{batch_id}, timestamp '{loaded_at:%Y-%m-%d %H:%M:%S.%f}', {quote(file_name)}, _line"
+    valid = "" if clean else (
+        f" where not exists (select 1 from problems_{spec.name} as p where p._line = c._line)")
     return {
-        spec.name: f"select {batch}, {', '.join(spec.column_names)} "
-        f"from {SCRATCH}.main.valid_{spec.name} order by _line",
-        "quarantine": f"select {batch}, column_name, value, reason "
-        f"from {SCRATCH}.main.problems_{spec.name} order by _line, column_name",
+        spec.name: f"select {batch}, {', '.join(spec.column_names)} from checked_{spec.name} as c{valid}",
+        "quarantine": f"select {batch}, column_name, replace(value, chr(0), '\\0'), reason "
+        f"from problems_{spec.name} order by _line, column_name",
     }
 
 
-def _write_duckdb(scratch: duckdb.DuckDBPyConnection, settings: dict[str, Any],
-                  plan: list[tuple[FileSpec, FileResult]], exports: Path, loaded_at: datetime) -> int:
-    db_path = Path(settings["path"])
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        scratch.execute(f"attach {quote(str(db_path))} as wh")
-    except duckdb.Error as exc:
-        raise LifecycleError(f"cannot open the warehouse {db_path} for writing: {exc}") from None
-    scratch.execute("use wh")
-    try:
-        scratch.execute("begin transaction")
+class _DuckDBTarget:
+    """The warehouse file itself is the scratch database: temp tables, one transaction."""
+
+    def __init__(self, settings: dict[str, Any], workdir: Path) -> None:
+        path = Path(settings["path"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(path))
+        except duckdb.Error as exc:
+            raise LifecycleError(f"cannot open the warehouse {path} for writing: {exc}") from None
+        self.scratch = self.con
+        _configure(self.con, workdir)
+        self.con.execute("begin transaction")
         for statement in raw_ddl():
-            scratch.execute(statement)
-        batch_id = scratch.execute("select coalesce(max(batch_id), 0) + 1 from raw.load_batches").fetchone()[0]
-        scratch.execute("insert into raw.load_batches values (?, ?, ?)", [batch_id, loaded_at, str(exports.resolve())])
-        for spec, result in plan:
-            for table, select in _batch_selects(spec, batch_id, loaded_at, result.path.name).items():
-                scratch.execute(f"insert into raw.{table} {select}")
-        scratch.execute("commit")
-    except BaseException:
-        scratch.execute("rollback")
-        raise
-    finally:
-        scratch.execute(f"use {SCRATCH}")
-        scratch.execute("detach wh")
-    return batch_id
+            self.con.execute(statement)
+
+    def fetch(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self.con.execute(sql, params).fetchall()
+
+    def execute(self, sql: str, params: tuple = ()) -> None:
+        self.con.execute(sql, params)
+
+    def append(self, table: str, columns: tuple[str, ...], select: str) -> None:
+        # the rows carry their line numbers: the order they are written in does not matter
+        self.con.execute("set preserve_insertion_order = false")
+        self.con.execute(f"insert into raw.{table} ({', '.join(columns)}) {select}")
+        self.con.execute("set preserve_insertion_order = true")
+
+    def commit(self) -> None:
+        self.con.execute("commit")
+
+    def close(self) -> None:
+        self.con.close()
 
 
-def _write_postgres(scratch: duckdb.DuckDBPyConnection, settings: dict[str, Any], plan: list[tuple[FileSpec, FileResult]],
-                    exports: Path, loaded_at: datetime, workdir: Path) -> int:
-    import psycopg
+class _PostgresTarget:
+    """One PostgreSQL transaction; rows go in with COPY from CSV files the scratch DuckDB writes."""
 
-    try:
-        conn = psycopg.connect(
-            host=settings["host"], port=settings["port"], user=settings["user"],
-            password=settings.get("password") or None, dbname=settings["dbname"],
-        )
-    except psycopg.Error as exc:
-        raise LifecycleError(f"cannot connect to PostgreSQL target {settings['name']}: {exc}") from None
-    with conn, conn.cursor() as cur:
+    def __init__(self, settings: dict[str, Any], workdir: Path) -> None:
+        import psycopg
+
+        self.workdir = workdir
+        self.scratch = duckdb.connect()
+        _configure(self.scratch, workdir)
+        try:
+            self.conn = psycopg.connect(
+                host=settings["host"], port=settings["port"], user=settings["user"],
+                password=settings.get("password") or None, dbname=settings["dbname"],
+            )
+        except psycopg.Error as exc:
+            raise LifecycleError(f"cannot connect to PostgreSQL target {settings['name']}: {exc}") from None
+        self.cur = self.conn.cursor()
         for statement in raw_ddl():
-            cur.execute(statement)
-        cur.execute("lock table raw.load_batches in exclusive mode")
-        cur.execute("select coalesce(max(batch_id), 0) + 1 from raw.load_batches")
-        batch_id = cur.fetchone()[0]
-        cur.execute("insert into raw.load_batches values (%s, %s, %s)", (batch_id, loaded_at, str(exports.resolve())))
-        for spec, result in plan:
-            file_name = result.path.name
-            columns = {
-                spec.name: (*BATCH_COLUMNS, *spec.column_names),
-                "quarantine": tuple(n for n, _ in QUARANTINE_COLUMNS),
-            }
-            for table, select in _batch_selects(spec, batch_id, loaded_at, file_name).items():
-                csv_path = workdir / f"{table}.csv"
-                scratch.execute(f"copy ({select}) to {quote(str(csv_path))} (format csv, header false)")
-                with cur.copy(f"copy raw.{table} ({', '.join(columns[table])}) from stdin with (format csv)") as copy:
-                    with open(csv_path, "rb") as fh:
-                        while chunk := fh.read(1 << 20):
-                            copy.write(chunk)
-    conn.close()
-    return batch_id
+            self.cur.execute(statement)
+        self.cur.execute("lock table raw.load_batches in exclusive mode")
+
+    def fetch(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self.cur.execute(sql.replace("?", "%s"), params).fetchall()
+
+    def execute(self, sql: str, params: tuple = ()) -> None:
+        self.cur.execute(sql.replace("?", "%s"), params)
+
+    def append(self, table: str, columns: tuple[str, ...], select: str) -> None:
+        csv_path = self.workdir / f"{table}.csv"
+        self.scratch.execute(f"copy ({select}) to {quote(str(csv_path))} (format csv, header false)")
+        with self.cur.copy(f"copy raw.{table} ({', '.join(columns)}) from stdin with (format csv)") as copy:
+            with open(csv_path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    copy.write(chunk)
+        csv_path.unlink()
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
+        self.scratch.close()
+
+
+def _configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("set preserve_insertion_order = true")
+    con.execute(f"set temp_directory = {quote(str(workdir))}")
+    con.execute(f"set memory_limit = '{SCRATCH_MEMORY}'")
+
+
+@contextmanager
+def _target(settings: dict[str, Any], workdir: Path) -> Iterator[_DuckDBTarget | _PostgresTarget]:
+    if settings["type"] == "duckdb":
+        target = _DuckDBTarget(settings, workdir)
+    elif settings["type"] == "postgres":
+        target = _PostgresTarget(settings, workdir)
+    else:
+        raise LifecycleError(f"lifecycle load does not support target type {settings['type']!r}")
+    try:
+        yield target
+    finally:  # without a commit, closing rolls everything back
+        target.close()
+
+
+def _known_currencies(target, limits: Limits) -> set[str]:
+    rows = target.fetch("select distinct currency from raw.fx_rates where currency is not null")
+    return {limits.reporting_currency, *(r[0] for r in rows)}
+
+
+def _ordered(specs: tuple[FileSpec, ...]) -> list[FileSpec]:
+    """Files whose currency codes others must know (fx_rates) first."""
+    return sorted(specs, key=lambda s: not any(c.currency == "code" for c in s.columns))
+
+
+def _drop_scratch(scratch: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
+    scratch.execute(f"drop view if exists checked_{spec.name}").fetchall()
+    for table in (f"checked_{spec.name}_rows", f"checked_{spec.name}_raw", f"problems_{spec.name}",
+                  f"read_{spec.name}_rejects", f"read_{spec.name}_scans"):
+        scratch.execute(f"drop table if exists {table}").fetchall()
+    try:
+        scratch.unregister(f"read_{spec.name}_lines")
+    except duckdb.Error:
+        pass
 
 
 def load_exports(
     exports: Path, settings: dict[str, Any],
     on_file: Callable[[FileSpec, Path], Callable[[int], None]] = lambda s, p: (lambda _: None),
+    limits: Limits | None = None,
 ) -> LoadResult:
-    """Check every contract file in `exports`, then append them as one batch to the target."""
+    """Check every contract file in `exports` and append them as one batch to the target."""
     if not exports.is_dir():
         raise LifecycleError(f"exports folder {exports} does not exist")
+    limits = limits or project_limits()
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    latest_allowed = loaded_at + timedelta(days=1)
     files: list[FileResult] = []
-    plan: list[tuple[FileSpec, FileResult]] = []
-    with tempfile.TemporaryDirectory(prefix="lifecycle-load-") as tmp:
-        scratch = duckdb.connect(str(Path(tmp) / f"{SCRATCH}.duckdb"))
-        scratch.execute("set TimeZone = 'UTC'")
-        scratch.execute("set preserve_insertion_order = true")
-        try:
-            for spec in load_contract():
-                path = find_file(exports, spec)
-                if path is None:
-                    if spec.required:
-                        raise LoadError(
-                            f"{spec.name}.csv", f"required file is missing from {exports} "
-                            f"(accepted: {spec.name}.csv, .csv.gz or .parquet)"
-                        )
-                    files.append(FileResult(spec.name, None))
-                    continue
-                result = _check_file(scratch, spec, path, latest_allowed, on_file(spec, path))
-                files.append(result)
-                plan.append((spec, result))
-            scratch.execute("checkpoint")
-            if settings["type"] == "duckdb":
-                batch_id = _write_duckdb(scratch, settings, plan, exports, loaded_at)
-            elif settings["type"] == "postgres":
-                batch_id = _write_postgres(scratch, settings, plan, exports, loaded_at, Path(tmp))
-            else:
-                raise LifecycleError(f"lifecycle load does not support target type {settings['type']!r}")
-        finally:
-            scratch.close()
-    return LoadResult(batch_id, loaded_at, files)
+    specs = _ordered(load_contract())
+    paths = {spec.name: find_file(exports, spec) for spec in specs}
+    missing = [spec.name for spec in specs if spec.required and paths[spec.name] is None]
+    if missing:
+        raise LoadError(f"{missing[0]}.csv", f"required file is missing from {exports} (accepted: "
+                        f"{missing[0]}.csv, .csv.gz or .parquet); missing: {', '.join(missing)}")
+    with tempfile.TemporaryDirectory(prefix="lifecycle-load-") as tmp, _target(settings, Path(tmp)) as target:
+        scratch = target.scratch
+        batch_id = target.fetch("select coalesce(max(batch_id), 0) + 1 from raw.load_batches")[0][0]
+        target.execute("insert into raw.load_batches values (?, ?, ?)", (batch_id, loaded_at, str(exports.resolve())))
+        currencies = _known_currencies(target, limits)
+        for spec in specs:
+            path = paths[spec.name]
+            if path is None:
+                files.append(FileResult(spec.name, None))
+                continue
+            progress = on_file(spec, path)
+            read = read_file(scratch, spec, path, Path(tmp))
+            _check_file(scratch, spec, read, limits, loaded_at, tuple(sorted(currencies)))
+            result = FileResult(spec.name, path, lines_read=read.lines, blank_lines=read.blank_lines,
+                                rows_read=read.count)
+            result.rows_quarantined = scratch.execute(
+                f"select count(distinct _line) from problems_{spec.name}").fetchall()[0][0]
+            result.rows_loaded = scratch.execute(
+                f"select count(*) from checked_{spec.name} as c where not exists "
+                f"(select 1 from problems_{spec.name} as p where p._line = c._line)").fetchall()[0][0]
+            _account(path, result, read, scratch, spec)
+            _stop_if_file_wide(scratch, spec, path, result, limits)
+            clean = result.rows_quarantined == 0
+            for table, select in _selects(spec, batch_id, loaded_at, path.name, clean).items():
+                columns = (*BATCH_COLUMNS, *spec.column_names) if table == spec.name else tuple(
+                    n for n, _ in QUARANTINE_COLUMNS)
+                target.append(table, columns, select)
+            target.execute("insert into raw.load_files values (?, ?, ?, ?, ?, ?, ?)",
+                           (batch_id, path.name, result.lines_read, result.blank_lines, result.rows_read,
+                            result.rows_loaded, result.rows_quarantined))
+            if any(c.currency == "code" for c in spec.columns):
+                currencies |= {r[0] for r in scratch.execute(
+                    f"select distinct c.currency from checked_{spec.name} as c where c.currency is not null "
+                    f"and not exists (select 1 from problems_{spec.name} as p where p._line = c._line)"
+                ).fetchall()}
+            _drop_scratch(scratch, spec)
+            progress(path.stat().st_size)
+            files.append(result)
+        target.commit()
+    order = [spec.name for spec in load_contract()]
+    return LoadResult(batch_id, loaded_at, sorted(files, key=lambda f: order.index(f.file)))

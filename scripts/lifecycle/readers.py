@@ -1,58 +1,63 @@
-"""Read one export file (.csv, .csv.gz, .parquet) into batches of string columns.
+"""Read one export file (.csv, .csv.gz, .parquet) into a scratch DuckDB table of strings.
 
-File-level problems raise LoadError naming file, column and line. Rows whose field count
-differs from the header are returned as `RaggedRow`s for quarantine, not raised.
+DuckDB's own CSV reader splits the fields (strict RFC 4180 quoting, its rejects table for rows it
+cannot parse). What it cannot tell is the physical line of each row it accepts (its error line
+numbers count records, not the line breaks inside quoted values), so one vectorised pass over the
+bytes (`index_records`) finds where every record starts and ends: line breaks outside quoted values
+end records; a quote opens a quoted value only at the start of a field, `""` inside one is a quote,
+and a closing quote must be followed by a comma or the end of the line. Records that break those
+rules (a stray quote, a carriage return without line feed) are set aside with the lines they span
+and the rest is parsed from a copy without them, so a stray quote never swallows rows in silence.
+
+File-level problems raise LoadError naming file, column and line.
 """
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
+import mmap
+import shutil
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+import duckdb
+import numpy as np
 
 from .contract import FileSpec
 from .errors import LoadError
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
-BATCH_ROWS = 100_000
 OTHER_DELIMITERS = (";", "\t", "|")
-
-
-@dataclass
-class RaggedRow:
-    line: int
-    reason: str
-    value: str
-
-
-@dataclass
-class StringBatch:
-    """Rows of one file as strings: `columns` maps contract column -> values; `lines` the line numbers."""
-
-    columns: dict[str, list[str | None]]
-    lines: list[int]
-    ragged: list[RaggedRow] = field(default_factory=list)
-
-    def to_arrow(self) -> pa.Table:
-        data = {name: pa.array(values, pa.string()) for name, values in self.columns.items()}
-        data["_line"] = pa.array(self.lines, pa.int64())
-        return pa.table(data)
+CHUNK_BYTES = 64 << 20
+MAX_RECORD_BYTES = 64 << 20  # one record (row) may be this long; fields of 10 MB and more load
+NEWLINE, CR, QUOTE, COMMA = 10, 13, 34, 44
+BOM = b"\xef\xbb\xbf"
+ENCODING = "invalid encoding"
 
 
 def find_file(exports: Path, spec: FileSpec) -> Path | None:
-    """The export file of `spec` in `exports`, or None when absent."""
-    found = [exports / f"{spec.name}{s}" for s in SUFFIXES if (exports / f"{spec.name}{s}").is_file()]
+    """The export file of `spec` in `exports`, or None when absent.
+
+    Refuses a symbolic link that leads out of the folder and anything that is not a regular file."""
+    found = [exports / f"{spec.name}{s}" for s in SUFFIXES if (exports / f"{spec.name}{s}").exists()
+             or (exports / f"{spec.name}{s}").is_symlink()]
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
         raise LoadError(found[0].name, f"found several formats of the same file ({names}); keep one")
-    return found[0] if found else None
+    if not found:
+        return None
+    path = found[0]
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(exports.resolve()):
+            raise LoadError(path.name, f"is a symbolic link to {target}, outside the exports folder; "
+                                       "copy the file into the folder instead")
+    if not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file" if path.exists() else "a broken link"
+        raise LoadError(path.name, f"is {kind}; an export must be a regular file")
+    return path
 
 
 def _normalize(name: str) -> str:
@@ -88,105 +93,359 @@ def check_header(path: Path, spec: FileSpec, header: list[str]) -> dict[str, int
     return positions
 
 
-def _locate_bad_utf8(path: Path, opener: Callable[[], io.BufferedIOBase]) -> tuple[int, str | None]:
-    """Line number and column name (from the header) of the first invalid UTF-8 byte."""
-    header: list[str] = []
-    with opener() as raw:
-        for number, line in enumerate(raw, start=1):
-            try:
-                text = line.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError:
-                fields = next(csv.reader([line.decode("utf-8", errors="replace")]), [])
-                bad = next((i for i, f in enumerate(fields) if "\ufffd" in f), None)
-                column = header[bad] if bad is not None and bad < len(header) else None
-                return number, column
-            if number == 1:
-                header = [_normalize(h) for h in next(csv.reader([text]), [])]
-    return 0, None
+# ---------------------------------------------------------------- the record index (CSV)
+
+@dataclass
+class RecordIndex:
+    """Where the records of a CSV file are, by physical line (1 = the header)."""
+
+    first_line: np.ndarray  # per outside-quote line k (0 = header): its first physical line
+    last_line: np.ndarray  # ... and its last physical line (> first when a quoted value spans lines)
+    start: np.ndarray  # ... byte offset where it starts
+    end: np.ndarray  # ... byte offset after its last byte (line break excluded)
+    lines: int  # physical lines in the file
+    bad: dict[int, str] = field(default_factory=dict)  # k -> why its quoting is broken
+
+    def blank(self, data: mmap.mmap) -> np.ndarray:
+        """Per k: the line is empty (or a lone carriage return)."""
+        length = self.end - self.start
+        blank = length == 0
+        ones = np.flatnonzero(length == 1)
+        blank[ones] = [data[int(s)] == CR for s in self.start[ones]]
+        return blank
 
 
-def _read_csv(path: Path, spec: FileSpec, on_progress: Callable[[int], None]) -> Iterator[StringBatch]:
-    gz = path.name.endswith(".gz")
+def _quote_states(data: mmap.mmap, quotes: np.ndarray, inside: bool, bad: list[int]) -> tuple[np.ndarray, bool]:
+    """Whether each quote leaves the reader inside a quoted value, quote by quote (RFC 4180 with
+    DuckDB's leniency: a quote in the middle of an unquoted value is a plain character). Appends the
+    byte offsets of quotes that break the rules to `bad`. Used only where the fast parity rule fails."""
+    size = len(data)
+    after = np.empty(len(quotes), dtype=bool)
+    skip = False
+    for i, q in enumerate(quotes.tolist()):
+        if skip:  # second quote of a "" pair inside a quoted value
+            skip = False
+        elif not inside:
+            prev = data[q - 1] if q > 0 else NEWLINE
+            inside = prev in (COMMA, NEWLINE) or (q == 3 and data[:3] == BOM)
+        else:
+            nxt = data[q + 1] if q + 1 < size else NEWLINE
+            if nxt == QUOTE:
+                skip = True
+            else:
+                inside = False
+                if nxt not in (COMMA, NEWLINE, CR):
+                    bad.append(q)
+        after[i] = inside
+    return after, inside
 
-    def opener() -> io.BufferedIOBase:
-        return gzip.open(path, "rb") if gz else open(path, "rb")  # noqa: SIM115
 
-    raw = open(path, "rb")  # noqa: SIM115  (size progress is measured on the file on disk)
-    binary = gzip.GzipFile(fileobj=raw) if gz else raw
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, strict=False)
+def _parity_holds(data: mmap.mmap, quotes: np.ndarray, parity: int) -> bool:
+    """True when counting quotes (odd count = inside a quoted value) gives what `_quote_states`
+    would: every opening quote starts a field (or follows a closing one, as in `""`) and every
+    closing quote ends one (or is followed by another)."""
+    if not len(quotes):
+        return True
+    size = len(data)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    index = np.arange(len(quotes)) + parity
+    opening, closing = quotes[index % 2 == 0], quotes[index % 2 == 1]
+    prev = np.where(opening > 0, buf[np.maximum(opening - 1, 0)], NEWLINE)
+    follows_quote = np.isin(opening - 1, closing)
+    ok_open = np.isin(prev, (COMMA, NEWLINE)) | follows_quote | ((opening == 3) & (data[:3] == BOM))
+    nxt = np.where(closing + 1 < size, buf[np.minimum(closing + 1, size - 1)], NEWLINE)
+    ok_close = np.isin(nxt, (COMMA, NEWLINE, CR, QUOTE))
+    return bool(ok_open.all() and ok_close.all())
+
+
+def index_records(data: mmap.mmap, exact: bool = False) -> RecordIndex:
+    """One pass over the bytes, in chunks: line breaks, quotes, record boundaries.
+
+    Counting quotes (odd = inside a quoted value) is exact for files that follow the quoting rules
+    and costs nothing per row; when a chunk breaks them, the file is indexed again quote by quote."""
+    size = len(data)
+    buf = np.frombuffer(data, dtype=np.uint8) if size else np.zeros(0, dtype=np.uint8)
+    breaks: list[np.ndarray] = []  # byte offsets of line breaks outside quoted values
+    break_lines: list[np.ndarray] = []  # their physical line numbers
+    bad_bytes: list[int] = []
+    lone_crs: list[int] = []
+    lines_before, inside = 0, False
+    for base in range(0, size, CHUNK_BYTES):
+        chunk = buf[base:base + CHUNK_BYTES]
+        newlines = np.flatnonzero(chunk == NEWLINE) + base
+        quotes = np.flatnonzero(chunk == QUOTE) + base
+        entering = inside
+        if exact:
+            after, inside = _quote_states(data, quotes, inside, bad_bytes)
+        else:
+            if not _parity_holds(data, quotes, int(inside)):
+                return index_records(data, exact=True)
+            after = (np.arange(len(quotes)) + int(inside)) % 2 == 0
+            inside = bool(after[-1]) if len(after) else inside
+
+        def inside_at(positions: np.ndarray) -> np.ndarray:
+            last = np.searchsorted(quotes, positions) - 1
+            if not len(after):
+                return np.full(len(positions), entering)
+            return np.where(last >= 0, after[np.maximum(last, 0)], entering)
+
+        outside = ~inside_at(newlines)
+        breaks.append(newlines[outside])
+        break_lines.append(np.flatnonzero(outside) + lines_before + 1)
+        lines_before += len(newlines)
+        crs = np.flatnonzero(chunk == CR) + base
+        if len(crs):
+            lone = crs[(crs + 1 >= size) | (buf[np.minimum(crs + 1, size - 1)] != NEWLINE)]
+            lone_crs += lone[~inside_at(lone)].tolist()
+        _release(data, base, len(chunk))
+    ends_with_break = size > 0 and data[size - 1] == NEWLINE
+    lines = lines_before + (0 if ends_with_break or size == 0 else 1)
+    brk = np.concatenate([np.zeros(0, dtype=np.int64), *breaks])
+    brk_line = np.concatenate([np.zeros(0, dtype=np.int64), *break_lines])
+    # outside-quote line k runs from after break k-1 to break k (or to the end of the file)
+    start = np.concatenate([[0], brk + 1]).astype(np.int64)
+    end = np.concatenate([brk, [size]]).astype(np.int64)
+    first_line = np.concatenate([[1], brk_line + 1]).astype(np.int64)
+    last_line = np.concatenate([brk_line, [lines]]).astype(np.int64)
+    if ends_with_break or size == 0:  # nothing after the last line break
+        start, end, first_line, last_line = start[:-1], end[:-1], first_line[:-1], last_line[:-1]
+    if len(end):  # the CR of a CRLF line break is not part of the line
+        end = end - ((end > start) & (buf[np.maximum(end - 1, 0)] == CR))
+    index = RecordIndex(first_line, last_line, start, end, lines)
+
+    def record_of(byte: int) -> int:
+        return int(np.searchsorted(start, byte, side="right") - 1)
+
+    for b in bad_bytes:
+        index.bad.setdefault(record_of(b), "a quoted value is closed in the middle of a field (stray quote)")
+    for c in lone_crs:
+        if c < end[record_of(c)]:
+            index.bad.setdefault(record_of(c), "a carriage return without a line feed (old Mac line ending?)")
+    if inside and len(start):
+        index.bad.setdefault(len(start) - 1, "a quoted value is never closed (stray quote)")
+    return index
+
+
+# ---------------------------------------------------------------- reading into the scratch database
+
+@dataclass
+class ReadFile:
+    """One export file as the scratch database sees it.
+
+    `rows_sql` gives every contract column as text, in file order, straight from the file (nothing
+    is copied); `lines_sql` the `_line` and `_last_line` of each of those rows, in the same order,
+    for a positional join with what a query over `rows_sql` materialized (joining it to the scan
+    itself would make DuckDB read the file on one thread). For a CSV file `lines_sql` assumes
+    DuckDB's reader accepts every record; after a query has read the file, `recheck()` says whether
+    it refused some (those become `unparsed`, and `lines_sql` leaves them out)."""
+
+    rows_sql: str  # SQL: the file's rows, contract columns as text (no line numbers)
+    lines_sql: str  # SQL: _line, _last_line of each row, in the same order
+    count: int  # records after the header (blank lines excluded), parsed or not
+    lines: int  # physical lines (Parquet: rows)
+    blank_lines: int
+    unparsed: list[tuple[int, int, str, str]]  # (first line, last line, record text, reason)
+    recheck: Callable[[], bool] = lambda: False
+    # what the file's bytes rule out, so that the checks can skip work: a value with a line break
+    # (no quote in the file), a NUL byte, a space at either end of a value
+    may_break_lines: bool = True
+    may_hold_nul: bool = True
+    may_be_padded: bool = True
+
+    line_offset: int | None = None  # when row i (from 0) is line i + line_offset: no join needed
+
+    def with_lines(self, table: str) -> str:
+        """SQL: `table` (materialized from `rows_sql`, in its order, so its rowid is the row's position)
+        with `_line` and `_last_line` in front."""
+        if self.line_offset is not None:  # (rowids of uncommitted rows start at a large base)
+            line = f"rowid - (select min(rowid) from {table}) + {self.line_offset}"
+            return f"(select {line} as _line, {line} as _last_line, t.* from {table} as t)"
+        return f"(select l._line, l._last_line, t.* from {table} as t positional join {self.lines_sql} as l)"
+
+
+def _csv_options(width: int) -> str:
+    columns = ", ".join(f"'c{i}': 'varchar'" for i in range(width))
+    return (f"columns = {{{columns}}}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+            f"escape = '\"', strict_mode = true, max_line_size = {MAX_RECORD_BYTES}, "
+            f"buffer_size = {2 * MAX_RECORD_BYTES}")
+
+
+def _header_fields(path: Path, text: bytes) -> list[str]:
+    import csv
+
     try:
-        try:
-            header = next(reader, None)
-            if header is None:
-                raise LoadError(path.name, "file is empty: a header row is required", line=1)
-            positions = check_header(path, spec, header)
-            width = len(header)
-            batch = StringBatch({c: [] for c in spec.column_names}, [])
-            last_line = reader.line_num
-            for row in reader:
-                line, last_line = last_line + 1, reader.line_num
-                if not row:
-                    continue
-                if len(row) != width:
-                    batch.ragged.append(
-                        RaggedRow(line, f"row has {len(row)} fields, the header has {width}", ",".join(row)[:500])
-                    )
-                    continue
-                for name, values in batch.columns.items():
-                    pos = positions.get(name)
-                    values.append(row[pos] if pos is not None else None)
-                batch.lines.append(line)
-                if len(batch.lines) >= BATCH_ROWS:
-                    on_progress(raw.tell())
-                    yield batch
-                    batch = StringBatch({c: [] for c in spec.column_names}, [])
-            on_progress(raw.tell())
-            yield batch
-        except UnicodeDecodeError as exc:
-            line, column = _locate_bad_utf8(path, opener)
-            raise LoadError(
-                path.name, f"not valid UTF-8 ({exc.reason} at byte 0x{exc.object[exc.start]:02x})",
-                column=column, line=line or None,
-            ) from None
-        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-            raise LoadError(path.name, f"not a readable gzip file ({exc})") from None
-        except csv.Error as exc:
-            raise LoadError(path.name, f"not a valid CSV file ({exc})", line=reader.line_num) from None
-    finally:
-        text.close()
+        decoded = text.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LoadError(path.name, "the header is not valid UTF-8", line=1) from None
+    return next(csv.reader([decoded]), [])
 
 
-def _read_parquet(path: Path, spec: FileSpec, on_progress: Callable[[int], None]) -> Iterator[StringBatch]:
+def _decompress(path: Path, workdir: Path) -> Path:
+    plain = workdir / path.name.removesuffix(".gz")
     try:
-        parquet = pq.ParquetFile(path)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise LoadError(path.name, f"not a readable Parquet file ({exc})") from None
-    header = parquet.schema_arrow.names
+        with gzip.open(path, "rb") as src, open(plain, "wb") as dst:
+            shutil.copyfileobj(src, dst, 16 << 20)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise LoadError(path.name, f"not a readable gzip file ({exc})") from None
+    return plain
+
+
+@dataclass
+class _Bytes:
+    """What one pass over a file's bytes tells: `lines` when every line is one record (no quote, blank
+    line or lone CR; else None), whether a value may start or end with a space, whether a NUL occurs."""
+
+    lines: int | None
+    padded: bool
+    nul: bool
+
+
+PADDING = (b" ,", b", ", b" \n", b"\n ", b" \r")
+
+
+def _scan_bytes(data: mmap.mmap) -> _Bytes:
+    size, newlines, plain = len(data), 0, True
+    padded = data[:1] == b" " or data[size - 1:] == b" "
+    nul = False
+    for base in range(0, size, CHUNK_BYTES):
+        chunk = data[base:base + CHUNK_BYTES + 1]  # one byte more: a CR or LF at the edge
+        body = chunk[:CHUNK_BYTES]
+        plain = plain and not (b'"' in body or b"\n\n" in chunk or b"\n\r\n" in chunk
+                               or body.count(b"\r") != chunk.count(b"\r\n"))
+        newlines += body.count(b"\n")
+        padded = padded or any(p in chunk for p in PADDING)
+        nul = nul or b"\0" in body
+        _release(data, base, len(body))
+    plain = plain and data[:1] not in (b"\n", b"\r")
+    return _Bytes(newlines + (0 if data[size - 1] == NEWLINE else 1) if plain else None, padded, nul)
+
+
+def _release(data: mmap.mmap, start: int, length: int) -> None:
+    """Let the OS drop pages already read (keeps the resident memory of big files small)."""
+    page = mmap.PAGESIZE
+    first = start - start % page
+    data.madvise(mmap.MADV_DONTNEED, first, min(length + start - first, len(data) - first))
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, table: str, workdir: Path) -> ReadFile:
+    source = _decompress(path, workdir) if path.name.endswith(".gz") else path
+    if source.stat().st_size == 0:
+        raise LoadError(path.name, "file is empty: a header row is required", line=1)
+    with open(source, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        header_end = data.find(b"\n")
+        seen = _scan_bytes(data)
+        plain = seen.lines
+        if plain is not None:  # line k is record k: no index needed
+            header = _header_fields(path, data[:header_end if header_end >= 0 else len(data)].rstrip(b"\r"))
+            first_line = last_line = np.arange(1, plain + 1, dtype=np.int64)
+            blank, bad, kmap, parsed, lines = np.zeros(plain, dtype=bool), {}, None, source, plain
+            unparsed = []
+        else:
+            index = index_records(data)
+            header = _header_fields(path, data[int(index.start[0]):int(index.end[0])])
+            first_line, last_line, lines, bad = index.first_line, index.last_line, index.lines, index.bad
+            blank = index.blank(data)
+            unparsed = [(int(first_line[k]), int(last_line[k]),
+                         data[int(index.start[k]):int(index.end[k])][:500].decode("utf-8", "replace"), reason)
+                        for k, reason in sorted(bad.items())]
+            parsed, kmap = source, None
+            if bad:  # parse a copy without the records whose quoting is broken
+                keep = ~blank
+                keep[list(bad)] = False
+                keep[0] = True
+                kmap = np.flatnonzero(keep)
+                parsed = workdir / f"{spec.name}.parsed.csv"
+                with open(parsed, "wb") as out:
+                    for k in kmap.tolist():
+                        out.write(data[int(index.start[k]):int(index.end[k])])
+                        out.write(b"\n")
     positions = check_header(path, spec, header)
-    line = 0
-    for record_batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-        columns: dict[str, list[str | None]] = {}
-        for name in spec.column_names:
-            pos = positions.get(name)
-            if pos is None:
-                columns[name] = [None] * record_batch.num_rows
-                continue
-            array = record_batch.column(pos)
-            try:
-                columns[name] = array.cast(pa.string()).to_pylist()
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                raise LoadError(path.name, f"column type {array.type} cannot be read ({exc})", column=name) from None
-        lines = list(range(line + 1, line + record_batch.num_rows + 1))
-        line += record_batch.num_rows
-        on_progress(int(path.stat().st_size * line / max(parquet.metadata.num_rows, 1)))
-        yield StringBatch(columns, lines)
+    if kmap is None:
+        kmap = np.arange(len(blank))
+    # DuckDB's line L is the L-th line outside quoted values of the file it parses: record kmap[L - 1]
+    rows_k = kmap[1:]
+    rows_k = rows_k[~blank[rows_k]]
+    lines_view = f"{table}_lines"
+
+    def register(ks: np.ndarray) -> None:
+        import pyarrow as pa
+
+        con.register(lines_view, pa.table({"_line": first_line[ks], "_last_line": last_line[ks]}))
+
+    register(rows_k)
+    columns = ", ".join(f"c{positions[c]} as {c}" if c in positions else f"cast(null as varchar) as {c}"
+                        for c in spec.column_names)
+    scan = (f"read_csv('{parsed}', {_csv_options(len(header))}, store_rejects = true, "
+            f"rejects_table = '{table}_rejects', rejects_scan = '{table}_scans')")
+    read = ReadFile(
+        rows_sql=f"(select {columns} from {scan})", lines_sql=lines_view, count=int((~blank[1:]).sum()),
+        lines=lines, blank_lines=int(blank[1:].sum()), unparsed=unparsed,
+        may_break_lines=plain is None, may_hold_nul=seen.nul, may_be_padded=seen.padded or plain is None,
+        line_offset=2 if plain is not None else None,
+    )
+
+    def recheck() -> bool:
+        rejected = _rejects(con, path, table, header)
+        for name in ("rejects", "scans"):  # a later scan of the file (for quarantined values) refills them
+            con.execute(f"drop table if exists {table}_{name}").fetchall()
+        if not rejected:
+            return False
+        reject_k = {int(kmap[line - 1]): reason for line, reason in rejected.items()}
+        for k, (text, reason) in reject_k.items():
+            if reason == ENCODING:  # the whole file is suspect: stop, naming the first place
+                raise LoadError(path.name, "not valid UTF-8 (save the export as UTF-8)",
+                                line=int(first_line[k]), column=text or None)
+        read.unparsed += [(int(first_line[k]), int(last_line[k]), text, reason)
+                          for k, (text, reason) in sorted(reject_k.items())]
+        register(rows_k[~np.isin(rows_k, list(reject_k))])
+        read.line_offset = None
+        return True
+
+    read.recheck = recheck
+    return read
 
 
-def read_batches(
-    path: Path, spec: FileSpec, on_progress: Callable[[int], None] = lambda _: None
-) -> Iterator[StringBatch]:
-    """Yield the rows of `path` in batches; `on_progress` gets bytes read so far."""
+def _rejects(con, path: Path, table: str, header: list[str]) -> dict[int, tuple[str, str]]:
+    """DuckDB's line number -> (record text, reason) of the records its reader refused."""
+    try:
+        found = con.execute(
+            f"select line, min(column_name), min(error_type), min(error_message), min(csv_line) "
+            f"from {table}_rejects group by line order by line"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    rejected = {}
+    for line, column, kind, message, text in found:
+        if kind == "INVALID ENCODING":  # text: the column's name in the header
+            name = header[int(column[1:])] if column and column[1:].isdigit() else ""
+            rejected[int(line)] = (_normalize(name), ENCODING)
+            continue
+        if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+            count = message.rsplit("Found:", 1)[-1].strip().split()[0]
+            reason = f"row has {count} fields, the header has {len(header)}"
+        else:
+            reason = f"cannot be parsed as CSV: {message.splitlines()[0]}"
+        rejected[int(line)] = ((text or "")[:500], reason)
+    return rejected
+
+
+def _read_parquet(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> ReadFile:
+    try:
+        header = [r[0] for r in con.execute(f"describe select * from read_parquet('{path}')").fetchall()]
+        rows = con.execute(f"select count(*) from read_parquet('{path}')").fetchall()[0][0]
+    except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+        raise LoadError(path.name, f"not a readable Parquet file ({str(exc).splitlines()[0]})") from None
+    positions = check_header(path, spec, header)
+    selected = ", ".join(
+        f'cast("{header[positions[c]]}" as varchar) as {c}' if c in positions
+        else f"cast(null as varchar) as {c}" for c in spec.column_names)
+    return ReadFile(rows_sql=f"(select {selected} from read_parquet('{path}'))",
+                    lines_sql=f"(select range as _line, range as _last_line from range(1, {rows + 1}))",
+                    count=rows, lines=rows, blank_lines=0, unparsed=[], line_offset=1)
+
+
+def read_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, workdir: Path) -> ReadFile:
+    """Open `path` for the scratch database `con`: text columns with their physical lines."""
     if path.name.endswith(".parquet"):
-        return _read_parquet(path, spec, on_progress)
-    return _read_csv(path, spec, on_progress)
+        return _read_parquet(con, spec, path)
+    return _read_csv(con, spec, path, f"read_{spec.name}", workdir)

@@ -210,10 +210,10 @@ ROW_LEVEL = {
         ("amount", "-5", "below the minimum 0")),
     "timestamp_far_future": (
         "crm_accounts.csv", "A9,Initech,Software,10,US,2999-01-01T00:00:00Z,false",
-        ("created_at", "2999-01-01T00:00:00Z", "timestamp more than a day in the future")),
+        ("created_at", "2999-01-01T00:00:00Z", "more than 1 day after the load")),
     "timestamp_before_1990": (
         "crm_accounts.csv", "A9,Initech,Software,10,US,1989-12-31T23:00:00Z,false",
-        ("created_at", "1989-12-31T23:00:00Z", "timestamp before 1990")),
+        ("created_at", "1989-12-31T23:00:00Z", "before 1990-01-01")),
     "unknown_enum_value": (
         "crm_stage_history.csv", "S9,L2,account,MQL,2024-02-01T00:00:00Z",
         ("record_type", "account", "not one of lead, contact")),
