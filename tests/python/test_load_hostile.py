@@ -1,0 +1,317 @@
+"""`lifecycle load` on hostile exports (issue 7): stray quotes, date typos, fractions in whole
+numbers, unknown currencies, file-wide problems, symlinks, huge fields, NUL bytes, odd line endings.
+Each case asserts the exit status, the message or quarantine rows, and that no row is lost in silence."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from lifecycle.cli import app
+
+runner = CliRunner()
+LEADS_HEADER = ("lead_id,email,company,title,industry,country,lead_source,status,created_at,converted_at,"
+                "converted_contact_id,converted_account_id,converted_opportunity_id,owner_id,is_deleted")
+
+
+def lead(i: int, title: str = "CTO", created: str = "2024-01-05T10:00:00Z") -> str:
+    return f"L{i},p{i}@acme.com,Acme,{title},Software,US,Webinar,Open,{created},,,,,U1,false"
+
+
+def write_leads(exports: Path, lines: list[str], ending: str = "\n") -> None:
+    (exports / "crm_leads.csv").write_text(ending.join([LEADS_HEADER, *lines]) + ending, newline="")
+
+
+def load(folder: Path, target: str = "duckdb"):
+    return runner.invoke(app, ["load", "--exports", str(folder), "--target", target])
+
+
+def query(settings: dict, sql: str) -> list[tuple]:
+    with duckdb.connect(settings["path"], read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def quarantined(settings: dict) -> list[tuple]:
+    return query(settings, "select file_name, line_number, column_name, value, reason from raw.quarantine "
+                           "order by file_name, line_number, column_name")
+
+
+def accounted(settings: dict, file_name: str) -> tuple:
+    """(lines_read, blank_lines, rows_read, rows_loaded, rows_quarantined) of the file in the last batch."""
+    (row,) = query(settings, "select lines_read, blank_lines, rows_read, rows_loaded, rows_quarantined "
+                             f"from raw.load_files where file_name = '{file_name}' "
+                             "and batch_id = (select max(batch_id) from raw.load_batches)")
+    return row
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    return " ".join(result.output.split())
+
+
+def fails(result) -> str:
+    assert result.exit_code == 1, result.output + repr(result.exception)
+    assert "Traceback" not in result.output
+    return " ".join(result.output.split())
+
+
+# ---------------------------------------------------------------- quoting
+
+def test_a_stray_opening_quote_quarantines_exactly_the_lines_it_swallows(exports, duckdb_target):
+    rows = [lead(i) for i in range(1, 21)]
+    rows[4] = lead(5, title='"VP Sales')  # line 6: opens a quoted value that never closes properly
+    rows[7] = lead(8).replace("Acme,", '"Acme, Inc",')  # line 9: the next quote, mid-field for the reader
+    write_leads(exports, rows)
+    ok(load(exports))
+    ((file, line, column, value, reason),) = quarantined(duckdb_target)
+    assert (file, line, column) == ("crm_leads.csv", 6, None)
+    assert "stray quote" in reason and "spans lines 6-9" in reason and value.startswith("L5,")
+    loaded = {r[0] for r in query(duckdb_target, "select lead_id from raw.crm_leads")}
+    assert loaded == {f"L{i}" for i in range(1, 21)} - {"L5", "L6", "L7", "L8"}
+    assert accounted(duckdb_target, "crm_leads.csv") == (21, 0, 17, 16, 1)
+    lines = dict(query(duckdb_target, "select lead_id, _line_number from raw.crm_leads"))
+    assert lines["L4"] == 5 and lines["L9"] == 10 and lines["L20"] == 21
+
+
+def test_two_stray_quotes_that_pair_up_are_a_quoting_error_not_a_title(exports, duckdb_target):
+    rows = [lead(i) for i in range(1, 21)]
+    rows[4] = lead(5, title='"VP Sales')
+    rows[6] = lead(7, title='Head"')  # closes the value opened on line 6: valid CSV, wrong data
+    write_leads(exports, rows)
+    ok(load(exports))
+    ((file, line, column, _value, reason),) = quarantined(duckdb_target)
+    assert (file, line, column) == ("crm_leads.csv", 6, "title")
+    assert "line break inside a single-line value" in reason and "spans lines 6-8" in reason
+    assert query(duckdb_target, "select count(*) from raw.crm_leads") == [(17,)]
+    assert accounted(duckdb_target, "crm_leads.csv") == (21, 0, 18, 17, 1)
+
+
+def test_quoted_line_breaks_crlf_and_blank_lines_keep_exact_line_numbers(exports, duckdb_target):
+    (exports / "survey_nps_responses.csv").write_bytes(
+        b"response_id,account_id,email,score,comment,responded_at,survey_name\r\n"
+        b'R1,A1,ann@acme.com,9,"Great,\r\nreally\r\n\r\ngreat",2024-04-01T12:00:00Z,NPS Q2\r\n'
+        b"\r\n"
+        b'R2,A1,bob@acme.com,7,"She said ""fine""",2024-04-02T12:00:00Z,NPS Q2\r\n'
+        b"R3,A1,cat@acme.com,10,,2024-04-03T12:00:00Z,NPS Q2"  # no line break at the end
+    )
+    ok(load(exports))
+    got = query(duckdb_target, "select response_id, _line_number, comment from raw.survey_nps_responses "
+                               "order by response_id")
+    assert got == [("R1", 2, "Great,\r\nreally\r\n\r\ngreat"), ("R2", 7, 'She said "fine"'), ("R3", 8, None)]
+    assert accounted(duckdb_target, "survey_nps_responses.csv") == (8, 1, 3, 3, 0)
+
+
+def test_a_carriage_return_without_line_feed_is_quarantined(exports, duckdb_target):
+    rows = [lead(i) for i in range(1, 21)]
+    rows[2] = lead(3, title="CTO\rCEO")
+    write_leads(exports, rows)
+    ok(load(exports))
+    ((_file, line, _column, _value, reason),) = quarantined(duckdb_target)
+    assert line == 4 and "carriage return" in reason
+    assert query(duckdb_target, "select count(*) from raw.crm_leads") == [(19,)]
+
+
+def test_a_nul_byte_is_quarantined(exports, duckdb_target):
+    rows = [lead(i) for i in range(1, 21)]
+    rows[2] = lead(3, title="C\0TO")
+    write_leads(exports, rows)
+    ok(load(exports))
+    assert quarantined(duckdb_target) == [("crm_leads.csv", 4, "title", "C\\0TO", "contains a NUL byte")]
+
+
+def test_fields_of_ten_megabytes_load(exports, duckdb_target):
+    comment = "x" * (11 << 20)
+    (exports / "survey_nps_responses.csv").write_text(
+        "response_id,account_id,email,score,comment,responded_at,survey_name\n"
+        f'R1,A1,ann@acme.com,9,"{comment}",2024-04-01T12:00:00Z,NPS Q2\n'
+        "R2,A1,bob@acme.com,9,short,2024-04-01T12:00:00Z,NPS Q2\n")
+    ok(load(exports))
+    assert query(duckdb_target, "select response_id, length(comment), _line_number "
+                                "from raw.survey_nps_responses order by 1") == [("R1", 11 << 20, 2), ("R2", 5, 3)]
+
+
+# ---------------------------------------------------------------- stricter values
+
+VALUES = {
+    "spend_date_far_ahead": ("marketing_spend.csv", "2204-01-15,Paid Search,CMP1,media,10,USD,1,1",
+                             "spend_date", "2204-01-15", "more than 1 day after the load"),
+    "spend_date_year_one": ("marketing_spend.csv", "0001-01-01,Paid Search,CMP1,media,10,USD,1,1",
+                            "spend_date", "0001-01-01", "before 1990-01-01"),
+    "spend_date_infinity": ("marketing_spend.csv", "infinity,Paid Search,CMP1,media,10,USD,1,1",
+                            "spend_date", "infinity", "more than 1 day after the load"),
+    "campaign_end_too_far": ("crm_campaigns.csv",
+                             "CMP9,Later,Paid Search,Paid Ads,prospect,false,,2024-01-01,2099-01-01,1,1,USD",
+                             "end_date", "2099-01-01", "more than 366 days after the load"),
+    "fraction_in_whole_number": ("crm_accounts.csv", "A9,Initech,Software,10.7,US,2024-02-01,false",
+                                 "employee_count", "10.7", "not a whole number"),
+    "hexadecimal_whole_number": ("crm_accounts.csv", "A9,Initech,Software,0x10,US,2024-02-01,false",
+                                 "employee_count", "0x10", "not a valid integer"),
+    "underscored_whole_number": ("crm_accounts.csv", "A9,Initech,Software,1_000,US,2024-02-01,false",
+                                 "employee_count", "1_000", "not a valid integer"),
+    "misspelt_currency": ("crm_opportunities.csv",
+                          "O9,A1,C1,New Business,Closed Won,500,EURO,2024-02-01T10:00:00Z,2024-03-15T10:00:00Z,"
+                          "true,true,,Paid Search,CMP1,U1,false",
+                          "currency", "EURO", "not a 3-letter currency code"),
+    "currency_without_rates": ("crm_opportunities.csv",
+                               "O9,A1,C1,New Business,Closed Won,500,EUR,2024-02-01T10:00:00Z,"
+                               "2024-03-15T10:00:00Z,true,true,,Paid Search,CMP1,U1,false",
+                               "currency", "EUR", "currency without rates in fx_rates (known: USD)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VALUES))
+def test_implausible_values_are_quarantined(case, exports, duckdb_target):
+    file_name, line, column, value, reason = VALUES[case]
+    path = exports / file_name
+    good = len(path.read_text().splitlines()) - 1
+    with path.open("a") as fh:
+        fh.write(line + "\n")
+    ok(load(exports))
+    assert quarantined(duckdb_target) == [(file_name, good + 2, column, value, reason)]
+    assert query(duckdb_target, f"select count(*) from raw.{file_name[:-4]}") == [(good,)]
+
+
+def test_nps_scores_must_be_whole_numbers_from_0_to_10(exports, duckdb_target):
+    (exports / "survey_nps_responses.csv").write_text(
+        "response_id,account_id,email,score,comment,responded_at,survey_name\n"
+        + "".join(f"R{i},A1,a@acme.com,{s},,2024-04-01T12:00:00Z,Q2\n"
+                  for i, s in enumerate(["9", "6.5", "8.5", "10.4", "10.0", "7", "8", "9", "10", "0", "5", "3"])))
+    ok(load(exports))
+    assert quarantined(duckdb_target) == [
+        ("survey_nps_responses.csv", 3, "score", "6.5", "not a whole number"),
+        ("survey_nps_responses.csv", 4, "score", "8.5", "not a whole number"),
+        ("survey_nps_responses.csv", 5, "score", "10.4", "not a whole number"),
+    ]
+    assert query(duckdb_target, "select score from raw.survey_nps_responses where response_id = 'R4'") == [(10,)]
+
+
+def test_currencies_are_known_from_this_or_an_earlier_fx_rates_file(exports, duckdb_target):
+    (exports / "fx_rates.csv").write_text("rate_date,currency,rate_to_reporting\n2024-01-01,eur,1.1\n")
+    with (exports / "crm_opportunities.csv").open("a") as fh:
+        fh.write("O9,A1,C1,New Business,Closed Won,500,eur,2024-02-01T10:00:00Z,2024-03-15T10:00:00Z,"
+                 "true,true,,Paid Search,CMP1,U1,false\n")
+    ok(load(exports))
+    (exports / "fx_rates.csv").unlink()  # the next batch knows EUR from the first one
+    ok(load(exports))
+    assert quarantined(duckdb_target) == []
+    assert query(duckdb_target, "select distinct currency from raw.crm_opportunities order by 1") == [
+        ("EUR",), ("USD",)]
+
+
+# ---------------------------------------------------------------- file-wide problems stop the load
+
+def _unchanged_after(exports: Path, settings: dict, breaker) -> str:
+    ok(load(exports))
+    before = query(settings, "select (select count(*) from raw.crm_accounts), (select count(*) from raw.quarantine),"
+                             " (select count(*) from raw.load_batches), (select count(*) from raw.load_files)")
+    breaker()
+    message = fails(load(exports))
+    after = query(settings, "select (select count(*) from raw.crm_accounts), (select count(*) from raw.quarantine),"
+                            " (select count(*) from raw.load_batches), (select count(*) from raw.load_files)")
+    assert after == before
+    return message
+
+
+def test_a_problem_on_every_row_stops_the_load(exports, duckdb_target):
+    path = exports / "crm_accounts.csv"
+
+    def day_first_dates() -> None:  # 31/01/2024: every row, whatever the share rule says
+        path.write_text(path.read_text().replace("2024-01-03T09:00:00Z", "03/01/2024").replace("2024-01-10", "10/01/2024"))
+
+    message = _unchanged_after(exports, duckdb_target, day_first_dates)
+    assert "crm_accounts.csv, line 2, column created_at: all 2 rows would be quarantined" in message
+    assert "not a valid timestamp" in message and "nothing was loaded" in message
+
+
+def test_a_trailing_comma_on_every_row_loses_nothing(exports, duckdb_target):
+    path = exports / "crm_accounts.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0], *(line + "," for line in lines[1:])]) + "\n")
+    ok(load(exports))
+    assert query(duckdb_target, "select account_id, is_deleted from raw.crm_accounts order by 1") == [
+        ("A1", False), ("A2", False)]
+
+
+def test_too_many_quarantined_rows_stop_the_load(exports, duckdb_target):
+    def typos() -> None:
+        write_leads(exports, [lead(i, created="2024-13-45" if i % 3 == 0 else "2024-01-05T10:00:00Z")
+                              for i in range(1, 41)])
+
+    message = _unchanged_after(exports, duckdb_target, typos)
+    assert "crm_leads.csv, line 4, column created_at: 13 of 40 rows (32%" in message
+    assert "load_max_quarantine_share" in message and "not a valid timestamp" in message
+
+
+def test_a_few_quarantined_rows_do_not_stop_the_load(exports, duckdb_target):
+    write_leads(exports, [lead(i, created="2024-13-45" if i % 5 == 0 else "2024-01-05T10:00:00Z")
+                          for i in range(1, 41)])  # 8 of 40: 20%, not more
+    ok(load(exports))
+    assert accounted(duckdb_target, "crm_leads.csv") == (41, 0, 40, 32, 8)
+
+
+# ---------------------------------------------------------------- what the folder may hold
+
+def test_a_symlink_out_of_the_exports_folder_is_refused(exports, duckdb_target, tmp_path):
+    outside = tmp_path / "elsewhere.csv"
+    (exports / "crm_accounts.csv").rename(outside)
+    (exports / "crm_accounts.csv").symlink_to(outside)
+    message = fails(load(exports))
+    assert "crm_accounts.csv: is a symbolic link to" in message and "outside the exports folder" in message
+
+
+def test_a_symlink_inside_the_exports_folder_loads(exports, duckdb_target):
+    (exports / "crm_accounts.csv").rename(exports / "accounts-2024.csv")
+    (exports / "crm_accounts.csv").symlink_to("accounts-2024.csv")
+    ok(load(exports))
+    assert query(duckdb_target, "select count(*) from raw.crm_accounts") == [(2,)]
+
+
+def test_a_fifo_or_folder_in_place_of_a_file_is_refused(exports, duckdb_target):
+    os.mkfifo(exports / "crm_campaign_members.csv")
+    assert "crm_campaign_members.csv: is not a regular file" in fails(load(exports))
+    (exports / "crm_campaign_members.csv").unlink()
+    (exports / "crm_campaign_members.csv").mkdir()
+    assert "crm_campaign_members.csv: is a folder" in fails(load(exports))
+
+
+# ---------------------------------------------------------------- the order of rows read in parallel
+
+def test_line_numbers_match_rows_in_a_large_generated_file(tmp_path, duckdb_target):
+    """DuckDB reads big files in parallel; every row must keep its own line number."""
+    from lifecycle.generate import generate
+
+    exports = tmp_path / "gen"
+    generate("s", 3, exports)
+    ok(load(exports))
+    for table, key in (("map_email_events", "event_id"), ("map_web_activities", "activity_id"),
+                       ("crm_leads", "lead_id")):
+        first_fields = [line.split(",", 1)[0] for line in (exports / f"{table}.csv").read_text().splitlines()]
+        got = query(duckdb_target, f"select _line_number, {key} from raw.{table}")
+        assert len(got) == len(first_fields) - 1, table
+        assert sum(1 for line, value in got if first_fields[line - 1] != value) == 0, table
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+def test_postgres_quarantines_nul_bytes_and_stray_quotes_like_duckdb(exports, postgres_target):
+    import psycopg
+
+    rows = [lead(i) for i in range(1, 21)]
+    rows[2] = lead(3, title="C\0TO")
+    rows[4] = lead(5, title='"VP Sales')
+    rows[7] = lead(8).replace("Acme,", '"Acme, Inc",')
+    write_leads(exports, rows)
+    ok(load(exports, "postgres"))
+    with psycopg.connect(host=postgres_target["host"], port=postgres_target["port"],
+                         user=postgres_target["user"], dbname=postgres_target["dbname"]) as conn:
+        got = conn.execute("select line_number, column_name, value, reason from raw.quarantine "
+                           "order by line_number").fetchall()
+        assert [(line, column) for line, column, _, _ in got] == [(4, "title"), (6, None)]
+        assert got[0][2:] == ("C\\0TO", "contains a NUL byte") and "spans lines 6-9" in got[1][3]
+        assert conn.execute("select count(*) from raw.crm_leads").fetchone() == (15,)
+        assert conn.execute("select lines_read, rows_read, rows_loaded, rows_quarantined from raw.load_files "
+                            "where file_name = 'crm_leads.csv'").fetchone() == (21, 17, 15, 2)
