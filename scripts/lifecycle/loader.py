@@ -45,7 +45,7 @@ FILES_COLUMNS = (
 MIN_ROWS_TO_STOP = 10  # the share rule stops a load only from this many quarantined rows on
 NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 WHOLE_NUMBER = r"[+-]?[0-9]+(\.0*)?"
-SCRATCH_MEMORY = "768MB"
+SCRATCH_MEMORY = "512MB"
 
 
 @dataclass(frozen=True)
