@@ -38,14 +38,15 @@ def _settings(target: str | None) -> dict:
 
 def _print_load(result: LoadResult) -> None:
     table = Table(title=f"batch {result.batch_id} loaded at {result.loaded_at:%Y-%m-%d %H:%M:%S} UTC")
-    for name in ("file", "rows read", "loaded", "quarantined"):
+    for name in ("file", "lines", "rows read", "loaded", "quarantined"):
         table.add_column(name, justify="left" if name == "file" else "right")
     for f in result.files:
         if f.path is None:
-            table.add_row(f.file, "absent (empty)", "0", "0")
+            table.add_row(f.file, "", "absent (empty)", "0", "0")
         else:
             style = "yellow" if f.rows_quarantined else None
-            table.add_row(f.path.name, f"{f.rows_read:,}", f"{f.rows_loaded:,}", f"{f.rows_quarantined:,}", style=style)
+            table.add_row(f.path.name, f"{f.lines_read:,}", f"{f.rows_read:,}", f"{f.rows_loaded:,}",
+                          f"{f.rows_quarantined:,}", style=style)
     console.print(table)
     if result.rows_quarantined:
         console.print(

@@ -388,7 +388,7 @@ def _target(settings: dict[str, Any], workdir: Path) -> Iterator[_DuckDBTarget |
 
 
 def _known_currencies(target, limits: Limits) -> set[str]:
-    rows = target.fetch("select distinct currency from raw.fx_rates where currency is not null")
+    rows = target.fetch("select distinct upper(trim(currency)) from raw.fx_rates where currency is not null")
     return {limits.reporting_currency, *(r[0] for r in rows)}
 
 
