@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
+import shutil
+import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import publish
 from .dbt_build import dbt_build, dbt_var, duckdb_path_env
-from .errors import LifecycleError
+from .errors import LifecycleError, explain, interrupts_raised
 from .loader import LoadResult, load_exports
 from .report import complete_months, kpi_table
 from .targets import target_settings
@@ -69,29 +77,93 @@ def do_load(exports: Path, settings: dict) -> LoadResult:
     return result
 
 
-def _fail(exc: LifecycleError) -> None:
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-    raise typer.Exit(1)
+def scratch_prefix() -> str:
+    """`lifecycle-pid-<PID namespace>-`: the start of the name of a process's temp folder (the PID
+    namespace keeps containers sharing one /tmp from judging each other's PIDs)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid").strip("pid:[]")
+    except OSError:
+        namespace = "0"
+    return f"lifecycle-pid-{namespace}-"
 
 
-@app.command()
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _scratch_folder() -> Iterator[Path]:
+    """Point `tempfile` (the loader's scratch database, validate's files) at a folder of this process,
+    `<tmp>/<scratch_prefix()><pid>`, removed when the command ends; first remove the folders of
+    processes that no longer run (killed: kill -9, out of memory)."""
+    previous = tempfile.tempdir
+    base = Path(tempfile.gettempdir())
+    prefix = scratch_prefix()
+    for folder in base.glob(prefix + "*"):
+        pid = folder.name.removeprefix(prefix)
+        if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+    mine = base / f"{prefix}{os.getpid()}"
+    mine.mkdir(mode=0o700, exist_ok=True)
+    tempfile.tempdir = str(mine)
+    try:
+        yield mine
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(mine, ignore_errors=True)
+
+
+_running: list[str] = []
+
+
+def command(fn: Callable) -> Callable:
+    """A `lifecycle` command. Everything it raises that the user can act on ends in one line and a
+    non-zero exit (errors.explain): `error: ...` (1), or `interrupted: ...` (130 for Ctrl-C, 143 for
+    SIGTERM); a bug keeps its traceback. Temp files go to a folder of the process (_scratch_folder)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if _running:  # demo runs generate and run
+            return fn(*args, **kwargs)
+        _running.append(fn.__name__)
+        publish.PUBLISHED.clear()
+        try:
+            with interrupts_raised():
+                try:
+                    with _scratch_folder():
+                        return fn(*args, **kwargs)
+                except (click.exceptions.Exit, click.exceptions.ClickException):
+                    raise
+                except BaseException as exc:
+                    failure = explain(exc, publish.PUBLISHED)
+                    if failure is None:
+                        raise
+                    message, status = failure
+                    kind, _, text = message.partition(": ")
+                    err_console.print(f"[bold red]{kind}:[/] {escape(text)}", highlight=False, soft_wrap=True)
+                    raise typer.Exit(status) from None
+        finally:
+            _running.clear()
+    return app.command()(wrapper)
+
+
+@command
 def load(exports: Exports, target: Target = None) -> None:
     """Validate an exports folder against the contract and append it to raw.* as one batch."""
-    try:
-        with publish.building(_settings(target), dbt=False, say=console.print) as work:
-            do_load(exports, work)
-    except LifecycleError as exc:
-        _fail(exc)
+    with publish.building(_settings(target), dbt=False, say=console.print) as work:
+        do_load(exports, work)
 
 
-@app.command()
+@command
 def build(target: Target = None, full_refresh: bool = False) -> None:
     """Run `dbt build` (seeds, models, tests) on the target; publish the result only when it passes."""
-    try:
-        with publish.building(_settings(target), full_refresh=full_refresh, say=console.print) as work:
-            dbt_build(work["name"], full_refresh=full_refresh)
-    except LifecycleError as exc:
-        _fail(exc)
+    with publish.building(_settings(target), full_refresh=full_refresh, say=console.print) as work:
+        dbt_build(work["name"], full_refresh=full_refresh)
 
 
 def _report(settings: dict) -> None:
@@ -102,37 +174,31 @@ def _report(settings: dict) -> None:
     console.print(kpi_table(settings, months, currency=dbt_var("reporting_currency")))
 
 
-@app.command()
+@command
 def report(target: Target = None) -> None:
     """Print the headline KPIs of the last three complete months, per stage."""
-    try:
-        _report(_settings(target))
-    except LifecycleError as exc:
-        _fail(exc)
+    _report(_settings(target))
 
 
-@app.command()
+@command
 def run(exports: Exports, target: Target = None) -> None:
     """The main job: load, dbt build (models and tests), validate, publish, then the KPI report."""
     _run(exports, target)
 
 
 def _run(exports: Path, target: str | None, fresh: bool = False) -> None:
-    try:
-        settings = _settings(target)
-        # everything in this block works on the unpublished build (publish.py); it is published
-        # only when the block ends without an error
-        with publish.building(settings, fresh=fresh, say=console.print) as work:
-            do_load(exports, work)
-            dbt_build(work["name"])
-            _validate(work)
-        _report(settings)
-    except LifecycleError as exc:
-        _fail(exc)
+    settings = _settings(target)
+    # everything in this block works on the unpublished build (publish.py); it is published
+    # only when the block ends without an error
+    with publish.building(settings, fresh=fresh, say=console.print) as work:
+        do_load(exports, work)
+        dbt_build(work["name"])
+        _validate(work)
+    _report(settings)
     console.print(f"[green]run complete[/] on target {settings['name']}")
 
 
-@app.command()
+@command
 def generate(
     out: Annotated[Path, typer.Option("--out", "-o", help="folder to write the export files to")],
     scale: Annotated[str, typer.Option(help="xs (~2k persons), s (20k), m (200k), l (1M)")] = "s",
@@ -142,7 +208,7 @@ def generate(
     from .generate import SCALES, generate as generate_exports
 
     if scale not in SCALES:
-        _fail(LifecycleError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}"))
+        raise LifecycleError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     started = time.monotonic()
     counts = generate_exports(scale, seed, out, progress=True)
     table = Table(title=f"scale {scale}, seed {seed} -> {out} ({time.monotonic() - started:.1f} s)")
@@ -153,7 +219,7 @@ def generate(
     console.print(table)
 
 
-@app.command()
+@command
 def demo(seed: int = 42) -> None:
     """Generate demo exports (scale s) and run the whole job on a fresh embedded DuckDB file."""
     generate(out=DEMO_EXPORTS, scale="s", seed=seed)
@@ -182,7 +248,7 @@ def _validate(settings: dict, docs: Path | None = None, failures_only: bool = Tr
                   f"data docs: {result.docs_index}")
 
 
-@app.command()
+@command
 def validate(
     target: Target = None,
     docs: Annotated[Path | None, typer.Option(
@@ -192,10 +258,7 @@ def validate(
     mart: Annotated[list[str] | None, typer.Option(help="validate only this mart (repeatable)")] = None,
 ) -> None:
     """Great Expectations checkpoint over every metric mart: grain, months, ranges, row counts."""
-    try:
-        _validate(_settings(target), docs, failures_only, mart)
-    except LifecycleError as exc:
-        _fail(exc)
+    _validate(_settings(target), docs, failures_only, mart)
 
 
 if __name__ == "__main__":

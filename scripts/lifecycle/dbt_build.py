@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from .contract import PROJECT_DIR
-from .errors import LifecycleError
+from .errors import LifecycleError, stop_if_interrupted, user_error
 from .targets import profiles_dir
 
 
@@ -15,6 +16,7 @@ def _invoke(args: list[str], target: str):
     from dbt.cli.main import dbtRunner
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    _no_traceback_on_interrupt()
     full = [
         *args,
         "--project-dir", str(PROJECT_DIR),
@@ -30,12 +32,37 @@ def _invoke(args: list[str], target: str):
 
 
 def dbt_invoke(args: list[str], target: str) -> None:
-    """Run one dbt command against `target`; raise when anything in it fails."""
+    """Run one dbt command against `target`; raise when anything in it fails: Ctrl-C or SIGTERM as
+    errors.Interrupted, a failure of the machine (disk full...) as its one-line LifecycleError."""
     result = _invoke(args, target)
+    stop_if_interrupted()  # dbt catches the interrupt, cancels its queries and returns
+    if isinstance(result.exception, KeyboardInterrupt):
+        raise result.exception
     if result.exception is not None:
-        raise LifecycleError(f"dbt {args[0]} could not run: {result.exception}")
+        raise user_error(result.exception) or LifecycleError(f"dbt {args[0]} could not run: {result.exception}")
     if not result.success:
-        raise LifecycleError(f"dbt {args[0]} failed on target {target}: see the errors above")
+        messages = [r.message for r in getattr(result.result, "results", None) or [] if r.message]
+        known = user_error(Exception("\n".join(messages)))  # e.g. a model failed on a full disk
+        raise known or LifecycleError(f"dbt {args[0]} failed on target {target}: see the errors above")
+
+
+def _no_traceback_on_interrupt() -> None:
+    """dbt logs a stack trace when a command ends with an exception; for Ctrl-C and SIGTERM that is
+    noise (the CLI says what happened), so drop that one event while a KeyboardInterrupt is handled."""
+    from dbt_common.events.event_manager_client import get_event_manager
+
+    manager = get_event_manager()
+    if getattr(manager, "_lifecycle_quiet", False):
+        return
+    fire_event = manager.fire_event
+
+    def quiet_fire_event(event, *args, **kwargs):
+        if type(event).__name__ == "MainStackTrace" and isinstance(sys.exc_info()[1], KeyboardInterrupt):
+            return
+        fire_event(event, *args, **kwargs)
+
+    manager.fire_event = quiet_fire_event
+    manager._lifecycle_quiet = True
 
 
 def _release_duckdb() -> None:

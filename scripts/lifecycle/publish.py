@@ -6,7 +6,9 @@ it over the published file with one atomic rename only after everything passed. 
 the published file open keep reading the previous version (the rename does not touch their open
 file) and are never blocked by the build's write lock; they see the new marts when they reopen it.
 A failed run leaves its working copy for inspection; a killed one leaves it behind; the next run
-removes either. A lock file `<file>.lock` keeps two builds of one warehouse apart.
+removes either. A lock file `<file>.lock` keeps two builds of one warehouse apart. A write-ahead log
+`<file>.wal` next to the published file is replayed into the build (and removed when it is published);
+one DuckDB cannot replay is refused, named, and left where it is.
 
 PostgreSQL: `raw` is shared and each load commits in its own transaction. dbt builds staging,
 intermediate and marts into shadow schemas `<schema>__next` (the `LIFECYCLE_SCHEMA_SUFFIX`
@@ -15,6 +17,9 @@ tables. After the build and its checks pass, one transaction renames every live 
 `<schema>__old` and every shadow schema to the live name (carrying the live schemas' grants over);
 the old schemas are dropped right after, in a transaction of their own so that the swap never waits
 for (or blocks) BI queries still reading them. An advisory lock keeps two builds of one database apart.
+
+Ctrl-C and SIGTERM are held during the one step that publishes (the rename, the swap transaction), so a
+command is interrupted before it or after it, never half-way; `PUBLISHED` says which.
 """
 
 from __future__ import annotations
@@ -23,11 +28,15 @@ import contextlib
 import fcntl
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import LifecycleError
+from .errors import (
+    UNCHANGED, Interrupted, LifecycleError, interrupt_signal, interrupts_deferred, stale_wal_message,
+    stop_if_interrupted, user_error,
+)
 
 WORKING_SUFFIX = ".building"
 LOCK_SUFFIX = ".lock"
@@ -37,9 +46,10 @@ SHADOW_SUFFIX = "__next"
 OLD_SUFFIX = "__old"
 SWAPPED_SCHEMAS = ("staging", "intermediate", "marts")
 ADVISORY_LOCK_KEY = 7_240_913_151  # any constant bigint: "one lifecycle build per database"
-UNCHANGED = "published warehouse unchanged"
 
 Say = Callable[[str], None]
+
+PUBLISHED: list[str] = []  # what this process published (the CLI clears it when a command starts)
 
 
 def _quiet(_: str) -> None:
@@ -56,7 +66,8 @@ def building(
     `dbt`: the body runs dbt (PostgreSQL then builds into shadow schemas; a load alone needs none).
     `fresh`: start DuckDB from an empty working file instead of a copy of the published one.
     `full_refresh`: PostgreSQL does not copy the live incremental tables into the shadow schemas.
-    On failure the exception is re-raised (a LifecycleError with a line saying nothing was published).
+    On failure the exception is re-raised with a line saying nothing was published (a LifecycleError, or
+    errors.Interrupted for Ctrl-C and SIGTERM; other exceptions are bugs: the line is said instead).
     """
     if settings["type"] == "duckdb" and settings["path"] != ":memory:":
         with duckdb_working_copy(settings, fresh=fresh, say=say) as work:
@@ -69,10 +80,15 @@ def building(
 
 
 def _unchanged(exc: BaseException, published: str, leftover: str, say: Say) -> BaseException:
-    """The exception to raise for a failed build: the same, told that nothing was published."""
+    """The exception to raise for a failed build, told that nothing was published: an interrupt stays
+    one; a LifecycleError or a failure of the machine (errors.user_error) becomes a LifecycleError."""
     note = f"{UNCHANGED}: {published} ({leftover})"
-    if isinstance(exc, LifecycleError):
-        return LifecycleError(f"{exc}\n{note}")
+    signum = interrupt_signal()
+    if signum is not None or isinstance(exc, KeyboardInterrupt):
+        return Interrupted(signum or getattr(exc, "signum", signal.SIGINT), note)
+    known = user_error(exc)
+    if known is not None:
+        return LifecycleError(f"{known}\n{note}")
     say(note)
     return exc
 
@@ -132,14 +148,34 @@ def remove_stale_working_copy(published: Path, say: Say = _quiet) -> bool:
     return bool(stale)
 
 
+def check_wal(published: Path, say: Say = _quiet) -> None:
+    """Refuse to start from a published file whose write-ahead log DuckDB cannot replay (naming it:
+    DuckDB's own error would name the working copy's); a valid one is copied into the build."""
+    import duckdb
+
+    wal = _wal(published)
+    if not (wal.exists() and published.exists()):
+        return
+    try:
+        duckdb.connect(str(published), read_only=True).close()  # replays the WAL in memory only
+    except duckdb.Error as exc:  # DuckDB's message names the WAL, or another program holding the file
+        raise (user_error(exc) or LifecycleError(stale_wal_message(wal, str(exc)))) from None
+    say(f"replaying the write-ahead log {wal} into the build (it is removed when the build is published)")
+
+
 def start_working_copy(published: Path, fresh: bool = False) -> Path:
     """The working file: a copy of the published warehouse (with its WAL, if any) or nothing yet."""
     work = working_path(published)
     work.parent.mkdir(parents=True, exist_ok=True)
     if published.exists() and not fresh:
-        shutil.copyfile(published, work)
-        if _wal(published).exists():
-            shutil.copyfile(_wal(published), _wal(work))
+        for source, copy in ((published, work), (_wal(published), _wal(work))):
+            if source.exists():
+                try:
+                    shutil.copyfile(source, copy)
+                except OSError as exc:  # a failed write() does not say which file it was writing
+                    if exc.filename is None:
+                        exc.filename = str(copy)
+                    raise
     return work
 
 
@@ -162,8 +198,11 @@ def publish_working_copy(work: Path, published: Path) -> None:
     if _wal(work).exists():
         raise LifecycleError(f"the working copy {work} still has a write-ahead log after a checkpoint")
     _fsync(work)
-    _wal(published).unlink(missing_ok=True)  # its changes were copied into the working file
-    os.replace(work, published)
+    stop_if_interrupted()
+    with interrupts_deferred():  # from here the command publishes, however it is interrupted
+        _wal(published).unlink(missing_ok=True)  # its changes were copied into the working file
+        os.replace(work, published)
+        PUBLISHED.append(str(published))
     _fsync(published.parent)
 
 
@@ -172,22 +211,31 @@ def duckdb_working_copy(
     settings: dict[str, Any], *, fresh: bool = False, say: Say = _quiet,
 ) -> Iterator[dict[str, Any]]:
     published = Path(settings["path"])
-    with exclusive_lock(lock_path(published), str(published)):
-        remove_stale_working_copy(published, say)
-        work = start_working_copy(published, fresh)
-        try:
+    work = working_path(published)
+    already, locked = len(PUBLISHED), False
+    try:
+        with exclusive_lock(lock_path(published), str(published)):
+            locked = True
+            remove_stale_working_copy(published, say)
+            if not fresh:
+                check_wal(published, say)
+            start_working_copy(published, fresh)
             with _env(DUCKDB_PATH_ENV, str(work)):
                 yield {**settings, "path": str(work)}
-        except BaseException as exc:
-            leftover = "nothing built"
-            if work.exists():
-                leftover = f"working copy kept for inspection until the next run: {work}"
-            raise _unchanged(exc, str(published), leftover, say) from exc
-        try:
-            publish_working_copy(work, published)
-        except (OSError, LifecycleError) as exc:
-            raise LifecycleError(f"could not publish {work} as {published}: {exc}\n{UNCHANGED}") from exc
-        say(f"published {published}")
+            try:
+                publish_working_copy(work, published)
+            except Exception as exc:
+                if len(PUBLISHED) > already:
+                    raise
+                raise LifecycleError(f"could not publish {work} as {published}: {user_error(exc) or exc}") from exc
+    except BaseException as exc:
+        if len(PUBLISHED) > already:  # interrupted after the rename: the build is published
+            raise
+        leftover = "nothing built"
+        if locked and work.exists():
+            leftover = f"working copy kept for inspection until the next run: {work}"
+        raise _unchanged(exc, str(published), leftover, say) from exc
+    say(f"published {published}")
 
 
 # ---------------------------------------------------------------- PostgreSQL: shadow schemas + swap
@@ -301,10 +349,22 @@ def copy_privileges(cur, source: str, target: str) -> None:
                         f'grant {privilege} on {_DEFAULT_KINDS[kind]} to {role}{option(grantable)}')
 
 
-def swap_schemas(conn) -> None:
+def swap_schemas(conn, published: str | None = None) -> None:
     """Publish the shadow schemas: one transaction gives them the live schemas' grants and swaps the
     names (live -> __old, shadow -> live), so readers see the old or the new build, never a mix; a
-    second one drops the old schemas (it waits for queries still reading them, but blocks nobody)."""
+    second one drops the old schemas (it waits for queries still reading them, but blocks nobody).
+    Ctrl-C and SIGTERM wait for the first one to end; `published` is added to PUBLISHED when it has."""
+    stop_if_interrupted()
+    with interrupts_deferred():
+        old = _swap(conn)
+        if published is not None:
+            PUBLISHED.append(published)
+    with conn.transaction(), conn.cursor() as cur:
+        for schema in old:
+            cur.execute(f'drop schema "{schema}" cascade')
+
+
+def _swap(conn) -> list[str]:
     with conn.transaction(), conn.cursor() as cur:
         existing = _schemas(cur)
         missing = [shadow(s) for s in SWAPPED_SCHEMAS if shadow(s) not in existing]
@@ -323,9 +383,7 @@ def swap_schemas(conn) -> None:
             raise LifecycleError(
                 f"views outside the swapped schemas depend on the previous build and would be dropped: {listed}"
             )
-    with conn.transaction(), conn.cursor() as cur:
-        for schema in old:
-            cur.execute(f'drop schema "{schema}" cascade')
+    return old
 
 
 @contextlib.contextmanager
@@ -352,9 +410,15 @@ def postgres_shadow_schemas(
                 shadows = ", ".join(map(shadow, SWAPPED_SCHEMAS))
                 leftover = f"shadow schemas kept for inspection until the next run: {shadows}"
                 raise _unchanged(exc, published, leftover, say) from exc
+        already = len(PUBLISHED)
         try:
             with pg_connect(settings) as conn:
-                swap_schemas(conn)
-        except Exception as exc:
-            raise LifecycleError(f"could not publish the build: {exc}\n{UNCHANGED}: {published}") from exc
+                swap_schemas(conn, published)
+        except BaseException as exc:
+            if len(PUBLISHED) > already:  # the swap committed: only dropping the old schemas failed
+                raise
+            if isinstance(exc, Exception):
+                exc = LifecycleError(f"could not publish the build: {user_error(exc) or exc}")
+            shadows = ", ".join(map(shadow, SWAPPED_SCHEMAS))
+            raise _unchanged(exc, published, f"shadow schemas kept until the next run: {shadows}", say) from exc
         say(f"published {published}")
