@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -383,8 +383,9 @@ def _target(settings: dict[str, Any], workdir: Path) -> Iterator[_DuckDBTarget |
         raise LifecycleError(f"lifecycle load does not support target type {settings['type']!r}")
     try:
         yield target
-    finally:  # without a commit, closing rolls everything back
-        target.close()
+    finally:  # without a commit, closing rolls everything back (a close that fails must not hide why)
+        with suppress(Exception):
+            target.close()
 
 
 def _known_currencies(target, limits: Limits) -> set[str]:
