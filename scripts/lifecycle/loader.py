@@ -243,16 +243,23 @@ def _check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: ReadFile, 
 
 
 def _stop_if_file_wide(con, spec: FileSpec, path: Path, result: FileResult, limits: Limits) -> None:
-    """A problem on every row, or too many quarantined rows, is the file's problem, not the rows'."""
-    bad, total = result.rows_quarantined, result.rows_read
-    if not bad or (bad < total and (bad <= limits.max_quarantine_share * total or bad < MIN_ROWS_TO_STOP)):
+    """A problem on every row, or too many quarantined rows, is the file's problem, not the rows'.
+
+    Counted in lines, so that one record that swallowed the rest of the file (a stray quote) counts
+    as all the lines it holds."""
+    bad_rows, rows = result.rows_quarantined, result.rows_read
+    bad = con.execute(f"select coalesce(sum(_last_line - _line + 1), 0) from "
+                      f"(select distinct _line, _last_line from problems_{spec.name})").fetchall()[0][0]
+    total = result.lines_read - result.blank_lines - (0 if path.name.endswith(".parquet") else 1)
+    if not bad or (bad_rows < rows and (bad <= limits.max_quarantine_share * total or bad < MIN_ROWS_TO_STOP)):
         return
     column, reason, count, line = con.execute(
         f"select column_name, min(reason), count(*), min(_line) from problems_{spec.name} "
         "group by column_name, regexp_replace(reason, '[0-9]+', 'N', 'g') order by count(*) desc, min(_line) limit 1"
     ).fetchall()[0]
-    share = f"all {total:,} rows" if bad == total else (
-        f"{bad:,} of {total:,} rows ({bad / total:.0%}, more than the {limits.max_quarantine_share:.0%} "
+    unit = "rows" if total == rows else "lines"
+    share = f"all {total:,} {unit}" if bad_rows == rows else (
+        f"{bad:,} of {total:,} {unit} ({bad / total:.0%}, more than the {limits.max_quarantine_share:.0%} "
         "allowed by var load_max_quarantine_share)")
     raise LoadError(path.name, f"{share} would be quarantined; most common problem: {reason} "
                                f"({count:,} rows); nothing was loaded", column=column, line=line)

@@ -207,7 +207,7 @@ def index_records(data: mmap.mmap, exact: bool = False) -> RecordIndex:
     end = np.concatenate([brk, [size]]).astype(np.int64)
     first_line = np.concatenate([[1], brk_line + 1]).astype(np.int64)
     last_line = np.concatenate([brk_line, [lines]]).astype(np.int64)
-    if ends_with_break or size == 0:  # nothing after the last line break
+    if start[-1] == size:  # nothing after the last line break (outside quotes)
         start, end, first_line, last_line = start[:-1], end[:-1], first_line[:-1], last_line[:-1]
     if len(end):  # the CR of a CRLF line break is not part of the line
         end = end - ((end > start) & (buf[np.maximum(end - 1, 0)] == CR))

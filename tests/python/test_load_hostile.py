@@ -246,6 +246,17 @@ def test_too_many_quarantined_rows_stop_the_load(exports, duckdb_target):
     assert "load_max_quarantine_share" in message and "not a valid timestamp" in message
 
 
+def test_a_stray_quote_that_swallows_the_rest_of_the_file_stops_the_load(exports, duckdb_target):
+    def stray() -> None:
+        rows = [lead(i) for i in range(1, 31)]
+        rows[2] = lead(3, title='"VP Sales')  # no quote after it: one record from line 4 to the end
+        write_leads(exports, rows)
+
+    message = _unchanged_after(exports, duckdb_target, stray)
+    assert "crm_leads.csv, line 4: 28 of 30 lines (93%" in message
+    assert "never closed (stray quote)" in message and "spans lines 4-31" in message
+
+
 def test_a_few_quarantined_rows_do_not_stop_the_load(exports, duckdb_target):
     write_leads(exports, [lead(i, created="2024-13-45" if i % 5 == 0 else "2024-01-05T10:00:00Z")
                           for i in range(1, 41)])  # 8 of 40: 20%, not more
