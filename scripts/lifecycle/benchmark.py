@@ -1,8 +1,10 @@
 """Benchmark: time and peak memory of generate, load and build at a scale, as ratios to one scan.
 
-Usage: python -m lifecycle.benchmark [--scale m] [--seed 1] [--target duckdb] [--steps scan,load,build]
+Usage: python -m lifecycle.benchmark [--scale m] [--seed 1] [--target duckdb] [--steps scan,copy,load,build]
 The yardstick is measured in the same run, on the same files: one DuckDB process that reads every
-export file (as text) and aggregates every column, which is the least any load must do. The
+export file (as text) and aggregates every column, which is the least any load must do. `copy` is a
+second reference: DuckDB copying every file as it is into tables of a database file (its own type
+guesses, no checks, no line numbers), the least a load that writes the data can cost. The
 machine is shared and noisy, so the ratios say more than the seconds. Each step runs as its own
 process so its peak RSS is its own. Prints a Markdown table with the machine's size, ready for
 docs/benchmarks.md. Nothing here is asserted by a test.
@@ -29,6 +31,15 @@ for path in sorted(Path(sys.argv[1]).iterdir()):
               else f"read_csv('{path}', all_varchar = true)")
     con.execute(f"select count(*), max(columns(*)) from {reader}").fetchall()
 """
+COPY = r"""
+import sys, duckdb
+from pathlib import Path
+con = duckdb.connect(sys.argv[2])
+for i, path in enumerate(sorted(Path(sys.argv[1]).iterdir())):
+    reader = f"read_parquet('{path}')" if path.name.endswith(".parquet") else f"read_csv('{path}')"
+    con.execute(f"create table t{i} as select * from {reader}")
+con.close()
+"""
 
 
 def _step(args: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -53,7 +64,7 @@ def main() -> None:
     parser.add_argument("--scale", default="m")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--target", default="duckdb")
-    parser.add_argument("--steps", default="scan,load,build", help="comma-separated: scan, load, build")
+    parser.add_argument("--steps", default="scan,copy,load,build", help="comma-separated: scan, copy, load, build")
     args = parser.parse_args()
     wanted = args.steps.split(",")
     with tempfile.TemporaryDirectory(prefix="lifecycle-bench-") as tmp:
@@ -63,6 +74,7 @@ def main() -> None:
         steps = {
             "generate": [*cli, "generate", "--scale", args.scale, "--seed", str(args.seed), "--out", str(exports)],
             "scan": ["-c", SCAN, str(exports)],
+            "copy": ["-c", COPY, str(exports), str(Path(tmp) / "copy.duckdb")],
             "load": [*cli, "load", "--exports", str(exports), "--target", args.target],
             "build": [*cli, "build", "--target", args.target],
         }
