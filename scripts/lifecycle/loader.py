@@ -46,6 +46,7 @@ MIN_ROWS_TO_STOP = 10  # the share rule stops a load only from this many quarant
 NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 WHOLE_NUMBER = r"[+-]?[0-9]+(\.0*)?"
 SCRATCH_MEMORY = "512MB"
+BLANKS = "' ' || chr(9) || chr(160) || chr(65279)"  # trimmed: space, tab, no-break space, BOM
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,16 @@ def _problem(col: ColumnSpec, v: str, parsed: str, limits: Limits, loaded_at: da
     """SQL giving the reason the value is unusable, or null; None when nothing can be wrong with it."""
     checks = []
     if col.kind == "integer":
+        checks.append((f"{v} is not null and {parsed} is null and regexp_full_match({v}, '{WHOLE_NUMBER}')",
+                       "out of range for a whole number"))
         checks.append((f"{v} is not null and {parsed} is null and regexp_full_match({v}, '{NUMBER}')",
                        "not a whole number"))
+    if col.kind == "decimal":
+        scale = int(col.data_type.split(",")[1].rstrip(") ")) if "," in col.data_type else 0
+        checks.append((f"{v} is not null and {parsed} is null and regexp_full_match({v}, '{NUMBER}')",
+                       f"out of range for {col.data_type}"))
+        checks.append((f"try_cast({v} as decimal(38, 18)) <> {parsed}",
+                       f"more than {scale} decimal places (it would be rounded)"))
     if col.kind != "string":
         checks.append((f"{v} is not null and {parsed} is null", f"not a valid {col.kind}"))
     if col.kind == "string" and read.may_hold_nul:
@@ -185,8 +194,8 @@ def check_sql(spec: FileSpec, read: ReadFile, limits: Limits, loaded_at: datetim
     """SQL over the file (text columns) giving typed values and a `<col>__problem` per column that can have one.
 
     Each value is trimmed and parsed once (inner selects); the checks read the parsed value."""
-    trim = "trim" if read.may_be_padded else ""
-    texts = ", ".join(f"nullif({trim}({c.name}), '') as {c.name}__v" for c in spec.columns)
+    texts = ", ".join(f"nullif({f'trim({c.name}, {BLANKS})' if read.may_be_padded else c.name}, '') as {c.name}__v"
+                      for c in spec.columns)
     parsed = ", ".join(f"{_parse(c, f'{c.name}__v')} as {c.name}" for c in spec.columns)
     outer = ", ".join(
         c.name + ("" if p is None else f", {p} as {c.name}__problem")
@@ -204,7 +213,10 @@ def _check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: ReadFile, 
                 loaded_at: datetime, currencies: tuple[str, ...]) -> None:
     """Leave `checked_<file>` (typed rows) and `problems_<file>` (line, column, value, reason) in `con`."""
     checked, problems = f"checked_{spec.name}", f"problems_{spec.name}"
-    con.execute(f"create temp table {checked}_rows as {check_sql(spec, read, limits, loaded_at, currencies)}")
+    try:
+        con.execute(f"create temp table {checked}_rows as {check_sql(spec, read, limits, loaded_at, currencies)}")
+    except duckdb.InvalidInputException as exc:  # DuckDB's reader gave up on the file
+        raise LoadError(read.file_name, f"cannot be read as CSV: {str(exc).splitlines()[0]}") from None
     read.recheck()  # the records DuckDB's reader refused are known now, and left out of the lines
     con.execute(f"create temp view {checked} as {read.with_lines(f'{checked}_rows')}")
     con.execute(f"create temp table {problems} (_line bigint, _last_line bigint, column_name varchar, "
@@ -229,11 +241,14 @@ def _check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: ReadFile, 
                 f"from {checked} as c join {read.with_lines(f'{checked}_raw')} as r on c._line = r._line "
                 f"where c.{col.name}__problem is not null"
             )
+    empty = " and ".join(f"{c.name} is null" for c in spec.columns)
+    con.execute(f"insert into {problems} select _line, _last_line, null, null, "
+                f"'the row holds no value (a line of commas?)' from {checked} where {empty}")
     if spec.primary_key:
         key = ", ".join(spec.primary_key)
         null_key = " or ".join(f"{k} is null" for k in spec.primary_key)
         con.execute(f"insert into {problems} select _line, _last_line, null, null, 'primary key is null' "
-                    f"from {checked} where {null_key}")
+                    f"from {checked} where ({null_key}) and not ({empty})")
         con.execute(
             f"insert into {problems} select c._line, c._last_line, null, null, "
             f"'duplicate primary key (first on line ' || d.first_line || ')' from {checked} as c "
@@ -242,23 +257,25 @@ def _check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: ReadFile, 
         )
 
 
-def _stop_if_file_wide(con, spec: FileSpec, path: Path, result: FileResult, limits: Limits) -> None:
+def _stop_if_file_wide(con, spec: FileSpec, path: Path, read: ReadFile, result: FileResult,
+                       limits: Limits) -> None:
     """A problem on every row, or too many quarantined rows, is the file's problem, not the rows'.
 
-    Counted in lines, so that one record that swallowed the rest of the file (a stray quote) counts
-    as all the lines it holds."""
-    bad_rows, rows = result.rows_quarantined, result.rows_read
-    bad = con.execute(f"select coalesce(sum(_last_line - _line + 1), 0) from "
-                      f"(select distinct _line, _last_line from problems_{spec.name})").fetchall()[0][0]
-    total = result.lines_read - result.blank_lines - (0 if path.name.endswith(".parquet") else 1)
-    if not bad or (bad_rows < rows and (bad <= limits.max_quarantine_share * total or bad < MIN_ROWS_TO_STOP)):
+    A record whose quoting is broken counts as every line it swallowed (a stray quote can swallow the
+    rest of a file into one record)."""
+    swallowed = sum(last - first for first, last, _, _ in read.unparsed) + con.execute(
+        f"select coalesce(sum(_last_line - _line), 0) from problems_{spec.name} where reason like 'line break%'"
+    ).fetchall()[0][0]
+    bad, total = result.rows_quarantined + swallowed, result.rows_read + swallowed
+    if not bad or (result.rows_quarantined < result.rows_read
+                   and (bad <= limits.max_quarantine_share * total or bad < MIN_ROWS_TO_STOP)):
         return
     column, reason, count, line = con.execute(
         f"select column_name, min(reason), count(*), min(_line) from problems_{spec.name} "
         "group by column_name, regexp_replace(reason, '[0-9]+', 'N', 'g') order by count(*) desc, min(_line) limit 1"
     ).fetchall()[0]
-    unit = "rows" if total == rows else "lines"
-    share = f"all {total:,} {unit}" if bad_rows == rows else (
+    unit = "rows" if not swallowed else "rows (a record with broken quoting counted as the lines it holds)"
+    share = f"all {total:,} rows" if result.rows_quarantined == result.rows_read else (
         f"{bad:,} of {total:,} {unit} ({bad / total:.0%}, more than the {limits.max_quarantine_share:.0%} "
         "allowed by var load_max_quarantine_share)")
     raise LoadError(path.name, f"{share} would be quarantined; most common problem: {reason} "
@@ -270,7 +287,7 @@ def _account(path: Path, result: FileResult, read: ReadFile, con, spec: FileSpec
     spanned = con.execute(
         f"select coalesce(sum(_last_line - _line + 1), 0) from checked_{spec.name}").fetchall()[0][0] + sum(
         last - first + 1 for first, last, _, _ in read.unparsed)
-    header = 0 if path.name.endswith(".parquet") else 1
+    header = read.header_lines
     lines_ok = read.lines == header + read.blank_lines + spanned
     if result.rows_read != result.rows_loaded + result.rows_quarantined or not lines_ok:
         raise LoadError(path.name, f"lines do not add up: {read.lines:,} lines = {header} header + "
@@ -454,7 +471,7 @@ def load_exports(
                 f"select count(*) from checked_{spec.name} as c where not exists "
                 f"(select 1 from problems_{spec.name} as p where p._line = c._line)").fetchall()[0][0]
             _account(path, result, read, scratch, spec)
-            _stop_if_file_wide(scratch, spec, path, result, limits)
+            _stop_if_file_wide(scratch, spec, path, read, result, limits)
             clean = result.rows_quarantined == 0
             for table, select in _selects(spec, batch_id, loaded_at, path.name, clean).items():
                 columns = (*BATCH_COLUMNS, *spec.column_names) if table == spec.name else tuple(

@@ -32,7 +32,7 @@ SUFFIXES = (".csv", ".csv.gz", ".parquet")
 OTHER_DELIMITERS = (";", "\t", "|")
 CHUNK_BYTES = 64 << 20
 MAX_RECORD_BYTES = 64 << 20  # one record (row) may be this long; fields of 10 MB and more load
-NEWLINE, CR, QUOTE, COMMA = 10, 13, 34, 44
+NEWLINE, CR, SPACE, QUOTE, COMMA = 10, 13, 32, 34, 44
 BOM = b"\xef\xbb\xbf"
 ENCODING = "invalid encoding"
 
@@ -50,7 +50,10 @@ def find_file(exports: Path, spec: FileSpec) -> Path | None:
         return None
     path = found[0]
     if path.is_symlink():
-        target = path.resolve()
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise LoadError(path.name, "is a broken link (or a loop of links); an export must be a regular file") from None
         if not target.is_relative_to(exports.resolve()):
             raise LoadError(path.name, f"is a symbolic link to {target}, outside the exports folder; "
                                        "copy the file into the folder instead")
@@ -58,6 +61,11 @@ def find_file(exports: Path, spec: FileSpec) -> Path | None:
         kind = "a folder" if path.is_dir() else "not a regular file" if path.exists() else "a broken link"
         raise LoadError(path.name, f"is {kind}; an export must be a regular file")
     return path
+
+
+def sql_text(value: str) -> str:
+    """`value` as an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _normalize(name: str) -> str:
@@ -105,6 +113,7 @@ class RecordIndex:
     end: np.ndarray  # ... byte offset after its last byte (line break excluded)
     lines: int  # physical lines in the file
     bad: dict[int, str] = field(default_factory=dict)  # k -> why its quoting is broken
+    lone_cr: bool = False  # a CR without LF outside quotes (DuckDB's reader cannot take the file as it is)
 
     def blank(self, data: mmap.mmap) -> np.ndarray:
         """Per k: the line is empty (or a lone carriage return)."""
@@ -115,19 +124,23 @@ class RecordIndex:
         return blank
 
 
-def _quote_states(data: mmap.mmap, quotes: np.ndarray, inside: bool, bad: list[int]) -> tuple[np.ndarray, bool]:
-    """Whether each quote leaves the reader inside a quoted value, quote by quote (RFC 4180 with
-    DuckDB's leniency: a quote in the middle of an unquoted value is a plain character). Appends the
+def _quote_states(data: mmap.mmap, quotes: np.ndarray, inside: bool, skip: bool,
+                  bad: list[int]) -> tuple[np.ndarray, bool, bool]:
+    """Whether each quote leaves the reader inside a quoted value, quote by quote, as DuckDB reads
+    them (RFC 4180; spaces before an opening quote are skipped; a quote in the middle of an unquoted
+    value is a plain character). `skip`: the first quote is the second of a `""` pair. Appends the
     byte offsets of quotes that break the rules to `bad`. Used only where the fast parity rule fails."""
     size = len(data)
     after = np.empty(len(quotes), dtype=bool)
-    skip = False
     for i, q in enumerate(quotes.tolist()):
         if skip:  # second quote of a "" pair inside a quoted value
             skip = False
         elif not inside:
-            prev = data[q - 1] if q > 0 else NEWLINE
-            inside = prev in (COMMA, NEWLINE) or (q == 3 and data[:3] == BOM)
+            j = q - 1
+            while j >= 0 and data[j] == SPACE:
+                j -= 1
+            prev = data[j] if j >= 0 else NEWLINE
+            inside = prev in (COMMA, NEWLINE) or (j == 2 and data[:3] == BOM)
         else:
             nxt = data[q + 1] if q + 1 < size else NEWLINE
             if nxt == QUOTE:
@@ -137,7 +150,7 @@ def _quote_states(data: mmap.mmap, quotes: np.ndarray, inside: bool, bad: list[i
                 if nxt not in (COMMA, NEWLINE, CR):
                     bad.append(q)
         after[i] = inside
-    return after, inside
+    return after, inside, skip
 
 
 def _parity_holds(data: mmap.mmap, quotes: np.ndarray, parity: int) -> bool:
@@ -169,14 +182,14 @@ def index_records(data: mmap.mmap, exact: bool = False) -> RecordIndex:
     break_lines: list[np.ndarray] = []  # their physical line numbers
     bad_bytes: list[int] = []
     lone_crs: list[int] = []
-    lines_before, inside = 0, False
+    lines_before, inside, skip = 0, False, False
     for base in range(0, size, CHUNK_BYTES):
         chunk = buf[base:base + CHUNK_BYTES]
         newlines = np.flatnonzero(chunk == NEWLINE) + base
         quotes = np.flatnonzero(chunk == QUOTE) + base
         entering = inside
         if exact:
-            after, inside = _quote_states(data, quotes, inside, bad_bytes)
+            after, inside, skip = _quote_states(data, quotes, inside, skip, bad_bytes)
         else:
             if not _parity_holds(data, quotes, int(inside)):
                 return index_records(data, exact=True)
@@ -209,17 +222,17 @@ def index_records(data: mmap.mmap, exact: bool = False) -> RecordIndex:
     last_line = np.concatenate([brk_line, [lines]]).astype(np.int64)
     if start[-1] == size:  # nothing after the last line break (outside quotes)
         start, end, first_line, last_line = start[:-1], end[:-1], first_line[:-1], last_line[:-1]
-    if len(end):  # the CR of a CRLF line break is not part of the line
-        end = end - ((end > start) & (buf[np.maximum(end - 1, 0)] == CR))
-    index = RecordIndex(first_line, last_line, start, end, lines)
+    if len(end):  # the CR of a CRLF line break is not part of the line (the end of the file is no break)
+        end = end - ((end > start) & (end < size) & (buf[np.maximum(end - 1, 0)] == CR))
+    index = RecordIndex(first_line, last_line, start, end, lines, lone_cr=bool(lone_crs))
 
     def record_of(byte: int) -> int:
         return int(np.searchsorted(start, byte, side="right") - 1)
 
     for b in bad_bytes:
         index.bad.setdefault(record_of(b), "a quoted value is closed in the middle of a field (stray quote)")
-    for c in lone_crs:
-        if c < end[record_of(c)]:
+    for c in lone_crs:  # (a line of a lone CR at the end of the file is a blank line)
+        if c < end[record_of(c)] and end[record_of(c)] - start[record_of(c)] > 1:
             index.bad.setdefault(record_of(c), "a carriage return without a line feed (old Mac line ending?)")
     if inside and len(start):
         index.bad.setdefault(len(start) - 1, "a quoted value is never closed (stray quote)")
@@ -239,12 +252,14 @@ class ReadFile:
     DuckDB's reader accepts every record; after a query has read the file, `recheck()` says whether
     it refused some (those become `unparsed`, and `lines_sql` leaves them out)."""
 
+    file_name: str
     rows_sql: str  # SQL: the file's rows, contract columns as text (no line numbers)
     lines_sql: str  # SQL: _line, _last_line of each row, in the same order
     count: int  # records after the header (blank lines excluded), parsed or not
     lines: int  # physical lines (Parquet: rows)
     blank_lines: int
     unparsed: list[tuple[int, int, str, str]]  # (first line, last line, record text, reason)
+    header_lines: int = 1  # (a quoted column name may hold a line break; Parquet: 0)
     recheck: Callable[[], bool] = lambda: False
     # what the file's bytes rule out, so that the checks can skip work: a value with a line break
     # (no quote in the file), a NUL byte, a space at either end of a value
@@ -275,9 +290,14 @@ def _header_fields(path: Path, text: bytes) -> list[str]:
 
     try:
         decoded = text.decode("utf-8-sig")
+        names = next(csv.reader([decoded], strict=True), [])
     except UnicodeDecodeError:
         raise LoadError(path.name, "the header is not valid UTF-8", line=1) from None
-    return next(csv.reader([decoded]), [])
+    except csv.Error as exc:
+        raise LoadError(path.name, f"the header cannot be read ({exc}; old Mac line endings?)", line=1) from None
+    if any("\0" in name for name in names):
+        raise LoadError(path.name, "a column name in the header holds a NUL byte", line=1)
+    return names
 
 
 def _decompress(path: Path, workdir: Path) -> Path:
@@ -293,31 +313,38 @@ def _decompress(path: Path, workdir: Path) -> Path:
 @dataclass
 class _Bytes:
     """What one pass over a file's bytes tells: `lines` when every line is one record (no quote, blank
-    line or lone CR; else None), whether a value may start or end with a space, whether a NUL occurs."""
+    line or lone CR, one kind of line ending; else None), whether some lines end in CRLF and others in
+    LF, whether a value may start or end with white space (or hold a BOM or a no-break space), whether
+    a NUL occurs."""
 
     lines: int | None
+    mixed_endings: bool
     padded: bool
     nul: bool
 
 
-PADDING = (b" ,", b", ", b" \n", b"\n ", b" \r")
+PADDING = (b" ,", b", ", b" \n", b"\n ", b" \r", b"\t", b"\xc2\xa0", BOM)
 
 
 def _scan_bytes(data: mmap.mmap) -> _Bytes:
-    size, newlines, plain = len(data), 0, True
-    padded = data[:1] == b" " or data[size - 1:] == b" "
+    size, newlines, crlfs, plain = len(data), 0, 0, True
+    padded = data[:1] == b" " or data[size - 1:] == b" " or BOM in data[1:3]
     nul = False
     for base in range(0, size, CHUNK_BYTES):
-        chunk = data[base:base + CHUNK_BYTES + 1]  # one byte more: a CR or LF at the edge
-        body = chunk[:CHUNK_BYTES]
-        plain = plain and not (b'"' in body or b"\n\n" in chunk or b"\n\r\n" in chunk
-                               or body.count(b"\r") != chunk.count(b"\r\n"))
+        body = data[base:base + CHUNK_BYTES]
+        edge = data[max(base - 2, 0):base + CHUNK_BYTES + 2]  # patterns that straddle the chunk's edges
+        crlf = data[base:base + CHUNK_BYTES + 1].count(b"\r\n")  # those that start in this chunk
+        plain = plain and not (b'"' in body or b"\n\n" in edge or b"\n\r\n" in edge
+                               or body.count(b"\r") != crlf)
         newlines += body.count(b"\n")
-        padded = padded or any(p in chunk for p in PADDING)
+        crlfs += crlf
+        padded = padded or any(p in edge[3 if base == 0 and p == BOM else 0:] for p in PADDING)
         nul = nul or b"\0" in body
         _release(data, base, len(body))
-    plain = plain and data[:1] not in (b"\n", b"\r")
-    return _Bytes(newlines + (0 if data[size - 1] == NEWLINE else 1) if plain else None, padded, nul)
+    mixed = 0 < crlfs < newlines
+    plain = plain and not mixed and data[:1] not in (b"\n", b"\r")
+    lines = newlines + (0 if data[size - 1] == NEWLINE else 1)
+    return _Bytes(lines if plain else None, mixed, padded, nul)
 
 
 def _release(data: mmap.mmap, start: int, length: int) -> None:
@@ -342,6 +369,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, table:
             unparsed = []
         else:
             index = index_records(data)
+            if 0 in index.bad:
+                raise LoadError(path.name, f"the header's quoting is broken: {index.bad[0]}", line=1)
             header = _header_fields(path, data[int(index.start[0]):int(index.end[0])])
             first_line, last_line, lines, bad = index.first_line, index.last_line, index.lines, index.bad
             blank = index.blank(data)
@@ -349,7 +378,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, table:
                          data[int(index.start[k]):int(index.end[k])][:500].decode("utf-8", "replace"), reason)
                         for k, reason in sorted(bad.items())]
             parsed, kmap = source, None
-            if bad:  # parse a copy without the records whose quoting is broken
+            if bad or seen.mixed_endings or index.lone_cr:  # parse a copy: LF endings, no broken quoting
                 keep = ~blank
                 keep[list(bad)] = False
                 keep[0] = True
@@ -375,11 +404,12 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, table:
     register(rows_k)
     columns = ", ".join(f"c{positions[c]} as {c}" if c in positions else f"cast(null as varchar) as {c}"
                         for c in spec.column_names)
-    scan = (f"read_csv('{parsed}', {_csv_options(len(header))}, store_rejects = true, "
+    scan = (f"read_csv({sql_text(str(parsed))}, {_csv_options(len(header))}, store_rejects = true, "
             f"rejects_table = '{table}_rejects', rejects_scan = '{table}_scans')")
     read = ReadFile(
-        rows_sql=f"(select {columns} from {scan})", lines_sql=lines_view, count=int((~blank[1:]).sum()),
+        file_name=path.name, rows_sql=f"(select {columns} from {scan})", lines_sql=lines_view, count=int((~blank[1:]).sum()),
         lines=lines, blank_lines=int(blank[1:].sum()), unparsed=unparsed,
+        header_lines=int(last_line[0] - first_line[0] + 1),
         may_break_lines=plain is None, may_hold_nul=seen.nul, may_be_padded=seen.padded or plain is None,
         line_offset=2 if plain is not None else None,
     )
@@ -431,17 +461,17 @@ def _rejects(con, path: Path, table: str, header: list[str]) -> dict[int, tuple[
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) -> ReadFile:
     try:
-        header = [r[0] for r in con.execute(f"describe select * from read_parquet('{path}')").fetchall()]
-        rows = con.execute(f"select count(*) from read_parquet('{path}')").fetchall()[0][0]
+        header = [r[0] for r in con.execute(f"describe select * from read_parquet({sql_text(str(path))})").fetchall()]
+        rows = con.execute(f"select count(*) from read_parquet({sql_text(str(path))})").fetchall()[0][0]
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
         raise LoadError(path.name, f"not a readable Parquet file ({str(exc).splitlines()[0]})") from None
     positions = check_header(path, spec, header)
     selected = ", ".join(
         f'cast("{header[positions[c]]}" as varchar) as {c}' if c in positions
         else f"cast(null as varchar) as {c}" for c in spec.column_names)
-    return ReadFile(rows_sql=f"(select {selected} from read_parquet('{path}'))",
+    return ReadFile(file_name=path.name, rows_sql=f"(select {selected} from read_parquet({sql_text(str(path))}))",
                     lines_sql=f"(select range as _line, range as _last_line from range(1, {rows + 1}))",
-                    count=rows, lines=rows, blank_lines=0, unparsed=[], line_offset=1)
+                    count=rows, lines=rows, blank_lines=0, unparsed=[], header_lines=0, line_offset=1)
 
 
 def read_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, workdir: Path) -> ReadFile:

@@ -253,7 +253,7 @@ def test_a_stray_quote_that_swallows_the_rest_of_the_file_stops_the_load(exports
         write_leads(exports, rows)
 
     message = _unchanged_after(exports, duckdb_target, stray)
-    assert "crm_leads.csv, line 4: 28 of 30 lines (93%" in message
+    assert "crm_leads.csv, line 4: 28 of 30 rows (a record with broken quoting counted as the lines it holds) (93%" in message
     assert "never closed (stray quote)" in message and "spans lines 4-31" in message
 
 
@@ -326,3 +326,137 @@ def test_postgres_quarantines_nul_bytes_and_stray_quotes_like_duckdb(exports, po
         assert conn.execute("select count(*) from raw.crm_leads").fetchone() == (15,)
         assert conn.execute("select lines_read, rows_read, rows_loaded, rows_quarantined from raw.load_files "
                             "where file_name = 'crm_leads.csv'").fetchone() == (21, 17, 15, 2)
+
+
+# ---------------------------------------------------------------- found by a hostile-input trial
+
+SURVEY_HEADER = b"response_id,account_id,email,score,comment,responded_at,survey_name\n"
+
+
+def test_spaces_before_an_opening_quote_are_read_as_duckdb_reads_them(exports, duckdb_target):
+    (exports / "survey_nps_responses.csv").write_bytes(
+        SURVEY_HEADER + b'R1,A1,a@x.com,9, "great\nproduct",2024-01-06,q1\nR2,A1,c@x.com,7,fine,2024-01-07,q1\n')
+    ok(load(exports))
+    assert query(duckdb_target, "select response_id, _line_number, comment from raw.survey_nps_responses "
+                                "order by 1") == [("R1", 2, "great\nproduct"), ("R2", 4, "fine")]
+    assert quarantined(duckdb_target) == []
+
+
+def test_mixed_line_endings_load_with_their_lines(exports, duckdb_target):
+    (exports / "crm_accounts.csv").write_bytes(
+        b"account_id,account_name,industry,employee_count,country,created_at,is_deleted\r\n"
+        b"A1,Acme,Software,120,US,2024-01-03,false\n\nA2,Globex,Software,12,US,2024-01-03,false\r\n")
+    ok(load(exports))
+    assert query(duckdb_target, "select account_id, _line_number from raw.crm_accounts order by 1") == [
+        ("A1", 2), ("A2", 4)]
+
+
+@pytest.mark.parametrize("ending", [b"\r", b"\n\r"])
+def test_a_lone_carriage_return_at_the_end_of_the_file_is_quarantined(ending, exports, duckdb_target):
+    path = exports / "crm_accounts.csv"
+    path.write_bytes(path.read_bytes().rstrip(b"\n") + ending)
+    ok(load(exports))
+    assert [reason for *_, reason in quarantined(duckdb_target)] in (
+        [], ["a carriage return without a line feed (old Mac line ending?)"])
+    assert accounted(duckdb_target, "crm_accounts.csv")[2:] in ((2, 2, 0), (2, 1, 1), (3, 2, 1))
+
+
+def test_old_mac_line_endings_stop_with_a_message(exports, duckdb_target):
+    path = exports / "crm_accounts.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    assert "crm_accounts.csv, line 1:" in fails(load(exports))
+
+
+def test_decimals_are_not_rounded_in_silence(exports, duckdb_target):
+    with (exports / "marketing_spend.csv").open("a") as fh:
+        fh.write("2024-01-05,Paid Search,CMP1,media,12.34567,USD,1,1\n2024-01-06,Paid Search,CMP1,media,12.3400,USD,1,1\n")
+    ok(load(exports))
+    assert quarantined(duckdb_target) == [("marketing_spend.csv", 4, "amount", "12.34567",
+                                           "more than 4 decimal places (it would be rounded)")]
+
+
+def test_tabs_no_break_spaces_and_stray_boms_are_trimmed(exports, duckdb_target):
+    path = exports / "crm_accounts.csv"
+    path.write_bytes(path.read_bytes() + b"A1\t,Acme again,Software,1,US,2024-01-03,false\n"
+                     + b"\xef\xbb\xbfA3\xc2\xa0,Initech,Software,1,US,2024-01-03,false\n")
+    ok(load(exports))
+    assert quarantined(duckdb_target) == [("crm_accounts.csv", 4, None, None, "duplicate primary key (first on line 2)")]
+    assert query(duckdb_target, "select account_id from raw.crm_accounts order by 1") == [("A1",), ("A2",), ("A3",)]
+
+
+def test_a_line_of_commas_is_quarantined(exports, duckdb_target):
+    with (exports / "marketing_spend.csv").open("a") as fh:
+        fh.write(",,,,,,,\n")
+    ok(load(exports))
+    assert quarantined(duckdb_target) == [("marketing_spend.csv", 4, None, None,
+                                           "the row holds no value (a line of commas?)")]
+
+
+def test_a_nul_in_a_column_name_stops_the_load(exports, duckdb_target):
+    path = exports / "crm_accounts.csv"
+    path.write_bytes(path.read_bytes().replace(b"industry", b"indu\0stry", 1))
+    assert "crm_accounts.csv, line 1: a column name in the header holds a NUL byte" in fails(load(exports))
+
+
+def test_a_quoted_column_name_with_a_line_break_loads(exports, duckdb_target):
+    path = exports / "crm_accounts.csv"
+    path.write_bytes(path.read_bytes().replace(b"account_name", b'"account_name\n"', 1))
+    ok(load(exports))
+    assert query(duckdb_target, "select account_id, _line_number from raw.crm_accounts order by 1") == [
+        ("A1", 3), ("A2", 4)]
+
+
+def test_a_folder_named_with_a_quote_loads(exports, duckdb_target, tmp_path):
+    folder = tmp_path / "o'brien exports"
+    exports.rename(folder)
+    ok(load(folder))
+
+
+def test_a_loop_of_links_is_refused(exports, duckdb_target):
+    (exports / "crm_campaign_members.csv").symlink_to("crm_campaign_members.csv")
+    assert "crm_campaign_members.csv: is a broken link" in fails(load(exports))
+
+
+def test_one_bad_row_with_a_long_comment_does_not_stop_the_load(exports, duckdb_target):
+    comment = "\n".join(f"line {i}" for i in range(30))
+    rows = [f'R{i},A1,a@x.com,{11 if i == 5 else 9},"{comment}",2024-01-06,q1\n' for i in range(100)]
+    (exports / "survey_nps_responses.csv").write_bytes(SURVEY_HEADER + "".join(rows).encode())
+    ok(load(exports))
+    assert accounted(duckdb_target, "survey_nps_responses.csv")[2:] == (100, 99, 1)
+
+
+TRICKY = {  # files whose records, quotes and line endings fall on every chunk edge of a tiny chunk size
+    "survey_nps_responses.csv": SURVEY_HEADER
+    + b'R1,A1,a@x.com,9,"say ""hi""\r\nthen, ""bye""",2024-01-06,q1\r\n\r\n'
+    + b'R2,A1,b@x.com,8, "x\ny",2024-01-06,q1\nR3,A1,c@x.com,7,"a"b,2024-01-06,q1\n'
+    + b'R4,A1,d@x.com,7,"""",2024-01-06,q1\nR5,A1,e@x.com,6,ok\r,2024-01-06,q1\n\n'
+    + b'R6,A1,f@x.com,10,"",2024-01-06,q1',
+    "crm_accounts.csv": b"account_id,account_name,industry,employee_count,country,created_at,is_deleted\r\n"
+    + b"".join(b"A%d,Acme %d,Software,1,US,2024-01-03,false\r\n" % (i, i) for i in range(1, 30))
+    + b"\r\nA99,Last,Software,1,US,2024-01-03,false",
+}
+
+
+@pytest.mark.parametrize("chunk", [3, 5, 8, 64])
+def test_chunk_edges_change_nothing(chunk, exports, duckdb_target, tmp_path, monkeypatch):
+    """The byte scan works in chunks; whatever falls on a chunk's edge must not change the result."""
+    from lifecycle import readers
+
+    for name, data in TRICKY.items():
+        (exports / name).write_bytes(data)
+
+    def result(settings: dict) -> list:
+        return [query(settings, sql) for sql in (
+            "select response_id, _line_number, comment from raw.survey_nps_responses order by 1",
+            "select account_id, _line_number from raw.crm_accounts order by 1",
+            "select file_name, line_number, column_name, reason from raw.quarantine order by 1, 2, 3",
+            "select file_name, lines_read, blank_lines, rows_read, rows_loaded, rows_quarantined "
+            "from raw.load_files order by 1")]
+
+    ok(load(exports))
+    expected = result(duckdb_target)
+    assert [r[0] for r in expected[0]] == ["R1", "R2", "R4", "R6"] and expected[0][3][1] == 11
+    monkeypatch.setattr(readers, "CHUNK_BYTES", chunk)
+    monkeypatch.setenv("LIFECYCLE_DUCKDB_PATH", str(tmp_path / "chunked.duckdb"))
+    ok(load(exports))
+    assert result({"path": str(tmp_path / "chunked.duckdb")}) == expected
