@@ -194,8 +194,11 @@ def check_sql(spec: FileSpec, read: ReadFile, limits: Limits, loaded_at: datetim
     """SQL over the file (text columns) giving typed values and a `<col>__problem` per column that can have one.
 
     Each value is trimmed and parsed once (inner selects); the checks read the parsed value."""
-    texts = ", ".join(f"nullif({f'trim({c.name}, {BLANKS})' if read.may_be_padded else c.name}, '') as {c.name}__v"
-                      for c in spec.columns)
+    if read.may_hold_other_blanks:
+        trim = f"trim({{}}, {BLANKS})"
+    else:
+        trim = "trim({})" if read.may_be_padded else "{}"
+    texts = ", ".join(f"nullif({trim.format(c.name)}, '') as {c.name}__v" for c in spec.columns)
     parsed = ", ".join(f"{_parse(c, f'{c.name}__v')} as {c.name}" for c in spec.columns)
     outer = ", ".join(
         c.name + ("" if p is None else f", {p} as {c.name}__problem")

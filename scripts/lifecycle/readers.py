@@ -266,6 +266,7 @@ class ReadFile:
     may_break_lines: bool = True
     may_hold_nul: bool = True
     may_be_padded: bool = True
+    may_hold_other_blanks: bool = True
 
     line_offset: int | None = None  # when row i (from 0) is line i + line_offset: no join needed
 
@@ -314,37 +315,43 @@ def _decompress(path: Path, workdir: Path) -> Path:
 class _Bytes:
     """What one pass over a file's bytes tells: `lines` when every line is one record (no quote, blank
     line or lone CR, one kind of line ending; else None), whether some lines end in CRLF and others in
-    LF, whether a value may start or end with white space (or hold a BOM or a no-break space), whether
-    a NUL occurs."""
+    LF, whether a value may start or end with a space, whether the file holds other blanks (tab,
+    no-break space, a BOM after the first bytes) or a NUL."""
 
     lines: int | None
     mixed_endings: bool
     padded: bool
+    other_blanks: bool
     nul: bool
 
 
-PADDING = (b" ,", b", ", b" \n", b"\n ", b" \r", b"\t", b"\xc2\xa0", BOM)
+PADDING = (b" ,", b", ", b" \n", b"\n ", b" \r")
+OTHER_BLANKS = (b"\t", b"\xc2\xa0", BOM)
 
 
 def _scan_bytes(data: mmap.mmap) -> _Bytes:
     size, newlines, crlfs, plain = len(data), 0, 0, True
-    padded = data[:1] == b" " or data[size - 1:] == b" " or BOM in data[1:3]
-    nul = False
+    padded, other, nul = data[:1] == b" " or data[size - 1:] == b" ", BOM in data[1:3], False
     for base in range(0, size, CHUNK_BYTES):
-        body = data[base:base + CHUNK_BYTES]
-        edge = data[max(base - 2, 0):base + CHUNK_BYTES + 2]  # patterns that straddle the chunk's edges
-        crlf = data[base:base + CHUNK_BYTES + 1].count(b"\r\n")  # those that start in this chunk
-        plain = plain and not (b'"' in body or b"\n\n" in edge or b"\n\r\n" in edge
-                               or body.count(b"\r") != crlf)
-        newlines += body.count(b"\n")
+        edge = data[max(base - 2, 0):base + CHUNK_BYTES + 2]  # the chunk and what straddles its edges
+        lo = base - max(base - 2, 0)  # the chunk is edge[lo:hi]
+        hi = lo + min(CHUNK_BYTES, size - base)
+        has_cr = edge.find(b"\r", lo, hi + 1) >= 0  # (single bytes are found fast: look for them first)
+        crlf = edge.count(b"\r\n", lo, hi + 1) if has_cr else 0  # CRLFs that start in the chunk
+        newlines += edge.count(b"\n", lo, hi)
         crlfs += crlf
-        padded = padded or any(p in edge[3 if base == 0 and p == BOM else 0:] for p in PADDING)
-        nul = nul or b"\0" in body
-        _release(data, base, len(body))
+        if plain:
+            plain = not (edge.find(b'"', lo, hi) >= 0 or b"\n\n" in edge
+                         or has_cr and (b"\n\r\n" in edge or edge.count(b"\r", lo, hi) != crlf))
+        padded = padded or edge.find(b" ") >= 0 and any(p in edge for p in PADDING)
+        other = other or any(edge.find(p[:1], 3 if base == 0 else 0) >= 0
+                             and edge.find(p, 3 if base == 0 else 0) >= 0 for p in OTHER_BLANKS)
+        nul = nul or edge.find(b"\0", lo, hi) >= 0
+        _release(data, base, hi - lo)
     mixed = 0 < crlfs < newlines
     plain = plain and not mixed and data[:1] not in (b"\n", b"\r")
     lines = newlines + (0 if data[size - 1] == NEWLINE else 1)
-    return _Bytes(lines if plain else None, mixed, padded, nul)
+    return _Bytes(lines if plain else None, mixed, padded, other, nul)
 
 
 def _release(data: mmap.mmap, start: int, length: int) -> None:
@@ -411,6 +418,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, table:
         lines=lines, blank_lines=int(blank[1:].sum()), unparsed=unparsed,
         header_lines=int(last_line[0] - first_line[0] + 1),
         may_break_lines=plain is None, may_hold_nul=seen.nul, may_be_padded=seen.padded or plain is None,
+        may_hold_other_blanks=seen.other_blanks,
         line_offset=2 if plain is not None else None,
     )
 
