@@ -244,14 +244,24 @@ def _check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: ReadFile, 
                 f"from {checked} as c join {read.with_lines(f'{checked}_raw')} as r on c._line = r._line "
                 f"where c.{col.name}__problem is not null"
             )
+    # whole-row problems: counted on the table first (a parallel scan), listed with lines when there are any
     empty = " and ".join(f"{c.name} is null" for c in spec.columns)
-    con.execute(f"insert into {problems} select _line, _last_line, null, null, "
-                f"'the row holds no value (a line of commas?)' from {checked} where {empty}")
-    if spec.primary_key:
-        key = ", ".join(spec.primary_key)
-        null_key = " or ".join(f"{k} is null" for k in spec.primary_key)
-        con.execute(f"insert into {problems} select _line, _last_line, null, null, 'primary key is null' "
-                    f"from {checked} where ({null_key}) and not ({empty})")
+    key = ", ".join(spec.primary_key)
+    null_key = " or ".join(f"{k} is null" for k in spec.primary_key) or "false"
+    row_problems = {
+        "the row holds no value (a line of commas?)": empty,
+        "primary key is null": f"({null_key}) and not ({empty})",
+    }
+    found = con.execute(
+        f"select {', '.join(f'count(*) filter (where {cond})' for cond in row_problems.values())}, "
+        + (f"(select count(*) from (select {key} from {checked}_rows where not ({null_key}) group by {key} "
+           "having count(*) > 1))" if key else "0")
+        + f" from {checked}_rows").fetchall()[0]
+    for (reason, cond), count in zip(row_problems.items(), found):
+        if count:
+            con.execute(f"insert into {problems} select _line, _last_line, null, null, {quote(reason)} "
+                        f"from {checked} where {cond}")
+    if found[-1]:
         con.execute(
             f"insert into {problems} select c._line, c._last_line, null, null, "
             f"'duplicate primary key (first on line ' || d.first_line || ')' from {checked} as c "
