@@ -453,7 +453,8 @@ def load_exports(
 ) -> LoadResult:
     """Check every contract file in `exports` and append them as one batch to the target."""
     if not exports.is_dir():
-        raise LifecycleError(f"exports folder {exports} does not exist")
+        what = "is not a folder" if exports.exists() else "does not exist"
+        raise LifecycleError(f"exports folder {exports} {what}")
     limits = limits or project_limits()
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     files: list[FileResult] = []
