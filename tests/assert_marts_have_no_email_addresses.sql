@@ -7,8 +7,7 @@
 -- column or expression of the mart's `unique` test), example_key (its value for the matching row with the
 -- smallest key) and example_value (that row's first address masked: a***@acme.com; a key holding an address
 -- is masked the same way). No full address is ever printed or stored.
--- To see the rows: rerun with --store-failures (`lifecycle build`/`run`: env DBT_STORE_FAILURES=true); dbt
--- prints the query (DuckDB: run it on the working copy kept after the failure). Or run the compiled SQL.
+-- `lifecycle build`/`run` print the first failing rows of a failed test; with plain dbt, use --store-failures.
 {%- set email_pattern = '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}' -%}
 {%- set marts = [
     'dim_accounts', 'dim_campaigns', 'dim_channels', 'dim_persons',

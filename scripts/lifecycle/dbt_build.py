@@ -43,7 +43,43 @@ def dbt_invoke(args: list[str], target: str) -> None:
     if not result.success:
         messages = [r.message for r in getattr(result.result, "results", None) or [] if r.message]
         known = user_error(Exception("\n".join(messages)))  # e.g. a model failed on a full disk
-        raise known or LifecycleError(f"dbt {args[0]} failed on target {target}: see the errors above")
+        raise known or LifecycleError(f"dbt {args[0]} failed on target {target}: see the errors above"
+                                      + "".join(f"\n  {line}" for line in failing_rows(result, target)))
+
+
+def failing_rows(result, target: str, limit: int = 3) -> list[str]:
+    """One line per failed data test: its name, how many rows failed and the first few of them (the
+    rows the test's query returns), so that a failure names what is wrong without rerunning anything.
+    Best effort: a test whose query cannot be rerun is listed without rows."""
+    from .targets import target_settings
+
+    failed = [r for r in getattr(result.result, "results", None) or []
+              if str(r.status) == "fail" and r.node.resource_type == "test"]
+    lines = []
+    for r in failed:
+        line = f"{r.node.name}: {r.failures} failing row{'s' if r.failures != 1 else ''}"
+        try:
+            columns, rows = _query(target_settings(target),
+                                   f"select * from ({r.node.compiled_code}) as failures limit {limit}")
+            line += "".join(f"\n    {', '.join(f'{c}={v}' for c, v in zip(columns, row))}" for row in rows)
+        except Exception:  # noqa: BLE001 (the failure itself is what matters)
+            pass
+        lines.append(line)
+    return lines
+
+
+def _query(settings: dict, sql: str) -> tuple[list[str], list[tuple]]:
+    if settings["type"] == "duckdb":
+        import duckdb
+
+        with duckdb.connect(settings["path"], read_only=True) as con:
+            cur = con.execute(sql)
+            return [d[0] for d in cur.description], cur.fetchall()
+    from .publish import pg_connect
+
+    with pg_connect(settings) as conn, conn.cursor() as cur:
+        cur.execute(sql)
+        return [d.name for d in cur.description], cur.fetchall()
 
 
 def _no_traceback_on_interrupt() -> None:
