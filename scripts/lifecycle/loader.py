@@ -11,7 +11,6 @@ of the file = header + blank lines + the lines of every record; the loader check
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -26,7 +25,7 @@ import yaml
 
 from .contract import BATCH_COLUMNS, PROJECT_DIR, ColumnSpec, FileSpec, load_contract
 from .errors import LifecycleError, LoadError
-from .readers import ReadFile, find_file, read_file
+from .readers import ReadFile, find_file, read_file, sql_text
 
 QUARANTINE_COLUMNS = (
     ("batch_id", "bigint"),
@@ -92,10 +91,6 @@ class LoadResult:
     @property
     def rows_quarantined(self) -> int:
         return sum(f.rows_quarantined for f in self.files)
-
-
-def quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def raw_table_ddl(spec: FileSpec) -> str:
@@ -168,7 +163,7 @@ def _problem(col: ColumnSpec, v: str, parsed: str, limits: Limits, loaded_at: da
     if col.max is not None:
         checks.append((f"{parsed} > {col.max}", f"above the maximum {col.max}"))
     if col.accepted_values:
-        values = ", ".join(quote(a) for a in col.accepted_values)
+        values = ", ".join(sql_text(a) for a in col.accepted_values)
         checks.append((f"lower({v}) not in ({values})", f"not one of {', '.join(col.accepted_values)}"))
     if col.kind in ("timestamp", "date"):
         days = limits.planned_days_ahead if col.planned else limits.event_days_ahead
@@ -180,12 +175,12 @@ def _problem(col: ColumnSpec, v: str, parsed: str, limits: Limits, loaded_at: da
     if col.currency:
         checks.append((f"not regexp_full_match({parsed}, '[A-Z]{{3}}')", "not a 3-letter currency code"))
         if col.currency == "known":
-            known = ", ".join(quote(c) for c in currencies)
+            known = ", ".join(sql_text(c) for c in currencies)
             checks.append((f"{parsed} not in ({known})",
                            f"currency without rates in fx_rates (known: {', '.join(currencies)})"))
     if not checks:
         return None
-    whens = " ".join(f"when {cond} then {quote(reason)}" for cond, reason in checks)
+    whens = " ".join(f"when {cond} then {sql_text(reason)}" for cond, reason in checks)
     return f"case {whens} end"
 
 
@@ -259,7 +254,7 @@ def _check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: ReadFile, 
         + f" from {checked}_rows").fetchall()[0]
     for (reason, cond), count in zip(row_problems.items(), found):
         if count:
-            con.execute(f"insert into {problems} select _line, _last_line, null, null, {quote(reason)} "
+            con.execute(f"insert into {problems} select _line, _last_line, null, null, {sql_text(reason)} "
                         f"from {checked} where {cond}")
     if found[-1]:
         con.execute(
@@ -314,7 +309,7 @@ def _account(path: Path, result: FileResult, read: ReadFile, con, spec: FileSpec
 def _selects(spec: FileSpec, batch_id: int, loaded_at: datetime, file_name: str, clean: bool) -> dict[str, str]:
     """raw table -> SQL over the scratch tables giving the rows this batch appends to it (in file order:
     DuckDB keeps the order of what it reads)."""
-    batch = f"{batch_id}, timestamp '{loaded_at:%Y-%m-%d %H:%M:%S.%f}', {quote(file_name)}, _line"
+    batch = f"{batch_id}, timestamp '{loaded_at:%Y-%m-%d %H:%M:%S.%f}', {sql_text(file_name)}, _line"
     valid = "" if clean else (
         f" where not exists (select 1 from problems_{spec.name} as p where p._line = c._line)")
     return {
@@ -388,7 +383,7 @@ class _PostgresTarget:
 
     def append(self, table: str, columns: tuple[str, ...], select: str) -> None:
         csv_path = self.workdir / f"{table}.csv"
-        self.scratch.execute(f"copy ({select}) to {quote(str(csv_path))} (format csv, header false)")
+        self.scratch.execute(f"copy ({select}) to {sql_text(str(csv_path))} (format csv, header false)")
         with self.cur.copy(f"copy raw.{table} ({', '.join(columns)}) from stdin with (format csv)") as copy:
             with open(csv_path, "rb") as fh:
                 while chunk := fh.read(1 << 20):
@@ -406,7 +401,7 @@ class _PostgresTarget:
 def _configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
     con.execute("set TimeZone = 'UTC'")
     con.execute("set preserve_insertion_order = true")
-    con.execute(f"set temp_directory = {quote(str(workdir))}")
+    con.execute(f"set temp_directory = {sql_text(str(workdir))}")
     con.execute(f"set memory_limit = '{SCRATCH_MEMORY}'")
 
 
