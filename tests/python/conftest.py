@@ -114,6 +114,21 @@ def postgres_target(postgres_server: dict[str, str], monkeypatch: pytest.MonkeyP
     return settings
 
 
+def warehouse_made_by(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str):
+    """Run one `lifecycle` command on a new DuckDB file in its own temp folder: (file, CLI result)."""
+    from typer.testing import CliRunner
+
+    from lifecycle.cli import app
+
+    path = tmp_path_factory.mktemp(name) / "warehouse.duckdb"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LIFECYCLE_DUCKDB_PATH", str(path))
+    try:
+        return path, CliRunner().invoke(app, list(args))
+    finally:
+        mp.undo()
+
+
 @pytest.fixture(scope="session")
 def project_dir() -> Path:
     return PROJECT_DIR

@@ -32,6 +32,8 @@ from typer.testing import CliRunner
 import lifecycle
 from lifecycle import publish
 from lifecycle.cli import app, scratch_prefix
+
+from conftest import warehouse_made_by
 from lifecycle.errors import UNCHANGED
 
 DATA = Path(__file__).parent / "data"
@@ -72,13 +74,7 @@ def working_copy_kept(warehouse: Path) -> str:
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A published warehouse: one `lifecycle load` of the minimal exports."""
-    path = tmp_path_factory.mktemp("loaded") / "warehouse.duckdb"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("LIFECYCLE_DUCKDB_PATH", str(path))
-    try:
-        result = cli("load", "--exports", str(MINIMAL))
-    finally:
-        mp.undo()
+    path, result = warehouse_made_by(tmp_path_factory, "loaded", "load", "--exports", str(MINIMAL))
     assert result.exit_code == 0, result.output
     return path
 

@@ -23,6 +23,8 @@ from lifecycle import publish
 from lifecycle.cli import app
 from lifecycle.errors import LifecycleError
 
+from conftest import warehouse_made_by
+
 DATA = Path(__file__).parent / "data"
 HANDMADE = DATA / "handmade"
 LIFECYCLE = Path(sys.executable).with_name("lifecycle")
@@ -88,13 +90,8 @@ def exports_with(tmp_path: Path, name: str, file: str, line: str) -> Path:
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse published by one `lifecycle run` of the hand-made exports."""
-    path = tmp_path_factory.mktemp("published") / "warehouse.duckdb"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("LIFECYCLE_DUCKDB_PATH", str(path))
-    try:
-        output = ok(cli("run", "--exports", str(HANDMADE)))
-    finally:
-        mp.undo()
+    path, result = warehouse_made_by(tmp_path_factory, "published", "run", "--exports", str(HANDMADE))
+    output = ok(result)
     assert contains(output, f"published {path}")
     assert path.exists() and not publish.working_path(path).exists()
     return path
