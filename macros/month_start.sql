@@ -33,3 +33,29 @@
 {% macro spark__to_reporting_timezone(expression, timezone) -%}
     from_utc_timestamp({{ expression }}, '{{ timezone }}')
 {%- endmacro %}
+
+{#-
+    The UTC instant (timestamp without time zone) of a local wall-clock time in the reporting time zone:
+    the inverse of to_reporting_timezone. Used to turn local month boundaries into UTC instants that can be
+    compared with the UTC timestamps of the facts.
+-#}
+{% macro utc_instant(expression) -%}
+    {%- set timezone = var('reporting_timezone', 'UTC') -%}
+    {%- if timezone | upper in ('UTC', 'ETC/UTC', 'Z') -%}
+        cast({{ expression }} as {{ dbt.type_timestamp() }})
+    {%- else -%}
+        {{ return(adapter.dispatch('from_reporting_timezone', 'lifecycle')(expression, timezone)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__from_reporting_timezone(expression, timezone) -%}
+    ((cast({{ expression }} as timestamp)) at time zone '{{ timezone }}') at time zone 'UTC'
+{%- endmacro %}
+
+{% macro duckdb__from_reporting_timezone(expression, timezone) -%}
+    cast(timezone('UTC', timezone('{{ timezone }}', cast({{ expression }} as timestamp))) as timestamp)
+{%- endmacro %}
+
+{% macro spark__from_reporting_timezone(expression, timezone) -%}
+    to_utc_timestamp(cast({{ expression }} as timestamp), '{{ timezone }}')
+{%- endmacro %}

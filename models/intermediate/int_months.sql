@@ -67,7 +67,10 @@ final as (
     select
         report_month,
         cast({{ dbt.dateadd('month', 1, 'report_month') }} as date) as month_end,
-        cast({{ dbt.date_trunc('quarter', 'report_month') }} as date) as quarter_start
+        cast({{ dbt.date_trunc('quarter', 'report_month') }} as date) as quarter_start,
+        -- the month's local boundaries as UTC instants, to compare with the facts' UTC timestamps
+        {{ utc_instant('report_month') }} as month_starts_at,
+        {{ utc_instant(dbt.dateadd('month', 1, 'report_month')) }} as month_ends_at
     from spine
 
 )
