@@ -11,13 +11,13 @@ final as (
     select
         report_month,
         audience,
-        sum(sends) as sends,
-        sum(delivered) as delivered,
-        sum(bounced) as bounced,
-        sum(unique_opens) as unique_opens,
-        sum(unique_clicks) as unique_clicks,
-        sum(unsubscribes) as unsubscribes,
-        sum(spam_reports) as spam_reports
+        cast(sum(sends) as {{ dbt.type_bigint() }}) as sends,
+        cast(sum(delivered) as {{ dbt.type_bigint() }}) as delivered,
+        cast(sum(bounced) as {{ dbt.type_bigint() }}) as bounced,
+        cast(sum(unique_opens) as {{ dbt.type_bigint() }}) as unique_opens,
+        cast(sum(unique_clicks) as {{ dbt.type_bigint() }}) as unique_clicks,
+        cast(sum(unsubscribes) as {{ dbt.type_bigint() }}) as unsubscribes,
+        cast(sum(spam_reports) as {{ dbt.type_bigint() }}) as spam_reports
     from campaign_emails
     group by
         report_month,

@@ -10,11 +10,11 @@ final as (
 
     select
         report_month,
-        sum(impressions) as impressions,
-        sum(clicks) as ad_clicks,
-        sum(program_cost) as program_cost,
-        sum(allocated_overhead) as overhead_cost,
-        sum(marketing_cost) as marketing_cost
+        cast(sum(impressions) as {{ dbt.type_bigint() }}) as impressions,
+        cast(sum(clicks) as {{ dbt.type_bigint() }}) as ad_clicks,
+        cast(sum(program_cost) as {{ dbt.type_numeric() }}) as program_cost,
+        cast(sum(allocated_overhead) as {{ dbt.type_numeric() }}) as overhead_cost,
+        cast(sum(marketing_cost) as {{ dbt.type_numeric() }}) as marketing_cost
     from cost_allocated
     group by report_month
 
