@@ -1,5 +1,7 @@
 {%- set numeric = dbt.type_numeric() -%}
-{%- set mrr_columns = ['mrr_at_start', 'new_mrr', 'expansion_mrr', 'contraction_mrr', 'churned_mrr', 'reactivated_mrr'] -%}
+{%- set mrr_columns = [
+    'mrr_at_start', 'new_mrr', 'expansion_mrr', 'contraction_mrr', 'churned_mrr', 'reactivated_mrr'
+] -%}
 
 with
 

@@ -41,7 +41,7 @@ final as (
         cast(passives as {{ dbt.type_bigint() }}) as passives,
         cast(detractors as {{ dbt.type_bigint() }}) as detractors,
         cast({{ safe_divide('100 * (promoters - detractors)', 'responses') }} as {{ dbt.type_numeric() }}) as nps,
-        cast(comments as {{ dbt.type_bigint() }}) as comments
+        cast(comments as {{ dbt.type_bigint() }}) as comments  -- noqa: RF04
     from segmented
 
 )
