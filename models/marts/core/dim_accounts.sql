@@ -6,9 +6,9 @@ accounts as (
 
 ),
 
-opportunities as (
+account_wins as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ ref('int_account_wins') }}
 
 ),
 
@@ -22,10 +22,9 @@ first_wins as (
 
     select
         account_id,
-        min(closed_at) as first_won_at
-    from opportunities
-    where is_won = true and account_id is not null
-    group by account_id
+        first_won_at
+    from account_wins
+    where win_number = 1
 
 ),
 

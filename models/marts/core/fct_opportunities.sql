@@ -12,6 +12,22 @@ person_records as (
 
 ),
 
+account_wins as (
+
+    select * from {{ ref('int_account_wins') }}
+
+),
+
+account_first_wins as (
+
+    select
+        account_id,
+        first_won_at
+    from account_wins
+    where win_number = 1
+
+),
+
 contact_persons as (
 
     select
@@ -20,30 +36,6 @@ contact_persons as (
     from person_records
     where record_type = 'contact'
     group by record_id
-
-),
-
-account_first_wins as (
-
-    select
-        account_id,
-        min(closed_at) as first_won_at
-    from opportunities
-    where is_won = true and account_id is not null
-    group by account_id
-
-),
-
-won_ranked as (
-
-    select
-        opportunity_id,
-        row_number() over (
-            partition by account_id
-            order by case when closed_at is null then 1 else 0 end, closed_at, opportunity_id
-        ) as win_number
-    from opportunities
-    where is_won = true and account_id is not null
 
 ),
 
@@ -68,15 +60,15 @@ final as (
         opportunities.outcome <> 'open' as is_closed,
         coalesce(opportunities.is_won, false) as is_won,
         opportunities.loss_reason_category,
-        coalesce(won_ranked.win_number = 1, false) as is_first_win_of_account,
+        coalesce(account_wins.win_number = 1, false) as is_first_win_of_account,
         coalesce(account_first_wins.first_won_at < opportunities.created_at, false) as is_existing_customer
     from opportunities
     left join contact_persons
         on opportunities.contact_id = contact_persons.contact_id
     left join account_first_wins
         on opportunities.account_id = account_first_wins.account_id
-    left join won_ranked
-        on opportunities.opportunity_id = won_ranked.opportunity_id
+    left join account_wins
+        on opportunities.opportunity_id = account_wins.opportunity_id
 
 )
 

@@ -2,9 +2,9 @@
 
 with
 
-months as (
+spine as (
 
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('int_campaigns_spined_to_months') }}
 
 ),
 
@@ -14,119 +14,15 @@ campaigns as (
 
 ),
 
-opportunities as (
-
-    select * from {{ ref('fct_opportunities') }}
-
-),
-
-marketing_spend as (
-
-    select * from {{ ref('fct_marketing_spend') }}
-
-),
-
--- the month's overhead (0 unless var include_overhead) is allocated by share of the month's program cost
-month_costs as (
-
-    select
-        spend_month,
-        sum(case when is_program_cost = true then marketing_cost else 0 end) as program_cost,
-        sum(case when is_overhead = true then marketing_cost else 0 end) as overhead_cost
-    from marketing_spend
-    group by spend_month
-
-),
-
-campaign_program_costs as (
-
-    select
-        campaign_id,
-        spend_month as report_month,
-        sum(marketing_cost) as program_cost
-    from marketing_spend
-    where is_program_cost = true and campaign_id is not null
-    group by
-        campaign_id,
-        spend_month
-
-),
-
 campaign_costs as (
 
-    select
-        campaign_program_costs.campaign_id,
-        campaign_program_costs.report_month,
-        campaign_program_costs.program_cost
-        + coalesce(
-            {{ safe_divide(
-                'month_costs.overhead_cost * campaign_program_costs.program_cost', 'month_costs.program_cost'
-            ) }},
-            0
-        ) as campaign_cost
-    from campaign_program_costs
-    left join month_costs
-        on campaign_program_costs.report_month = month_costs.spend_month
+    select * from {{ ref('int_marketing_cost_aggregated_to_campaigns') }}
 
 ),
 
 campaign_bookings as (
 
-    select
-        campaign_id,
-        closed_month as report_month,
-        sum(amount) as attributed_bookings,
-        count(*) as won_deals
-    from opportunities
-    where is_won = true and campaign_id is not null and closed_month is not null
-    group by
-        campaign_id,
-        closed_month
-
-),
-
-campaign_activity_months as (
-
-    select
-        campaign_id,
-        {{ month_start('start_date', is_date=true) }} as activity_month
-    from campaigns
-    where start_date is not null
-
-    union all
-
-    select
-        campaign_id,
-        report_month as activity_month
-    from campaign_costs
-
-    union all
-
-    select
-        campaign_id,
-        report_month as activity_month
-    from campaign_bookings
-
-),
-
-campaign_first_months as (
-
-    select
-        campaign_id,
-        min(activity_month) as first_month
-    from campaign_activity_months
-    group by campaign_id
-
-),
-
-spine as (
-
-    select
-        campaign_first_months.campaign_id,
-        months.report_month
-    from campaign_first_months
-    inner join months
-        on campaign_first_months.first_month <= months.report_month
+    select * from {{ ref('int_opportunities_aggregated_to_campaigns') }}
 
 ),
 

@@ -2,43 +2,31 @@
 
 with
 
-nps_responses as (
+nps_segments as (
 
-    select * from {{ ref('fct_nps_responses') }}
+    select * from {{ ref('int_nps_responses_aggregated_to_segments') }}
 
 ),
 
+-- each segment type is a cut of the same responses
 segmented as (
 
     {% for segment_type, column in segments %}
         select
-            response_month as report_month,
+            report_month,
             '{{ segment_type }}' as segment_type,
             coalesce({{ column }}, 'unknown') as segment_value,
-            nps_category,
-            case when trim(comment) <> '' then 1 else 0 end as has_comment
-        from nps_responses
+            sum(responses) as responses,
+            sum(promoters) as promoters,
+            sum(passives) as passives,
+            sum(detractors) as detractors,
+            sum(comments) as comments  -- noqa: RF04
+        from nps_segments
+        group by
+            report_month,
+            coalesce({{ column }}, 'unknown')
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
-
-),
-
-aggregated as (
-
-    select
-        report_month,
-        segment_type,
-        segment_value,
-        count(*) as responses,
-        count(case when nps_category = 'promoter' then 1 end) as promoters,
-        count(case when nps_category = 'passive' then 1 end) as passives,
-        count(case when nps_category = 'detractor' then 1 end) as detractors,
-        count(case when has_comment = 1 then 1 end) as comments  -- noqa: RF04
-    from segmented
-    group by
-        report_month,
-        segment_type,
-        segment_value
 
 ),
 
@@ -48,13 +36,13 @@ final as (
         report_month,
         segment_type,
         segment_value,
-        responses,
-        promoters,
-        passives,
-        detractors,
+        cast(responses as {{ dbt.type_bigint() }}) as responses,
+        cast(promoters as {{ dbt.type_bigint() }}) as promoters,
+        cast(passives as {{ dbt.type_bigint() }}) as passives,
+        cast(detractors as {{ dbt.type_bigint() }}) as detractors,
         cast({{ safe_divide('100 * (promoters - detractors)', 'responses') }} as {{ dbt.type_numeric() }}) as nps,
-        comments
-    from aggregated
+        cast(comments as {{ dbt.type_bigint() }}) as comments  -- noqa: RF04
+    from segmented
 
 )
 
