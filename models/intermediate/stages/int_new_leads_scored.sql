@@ -36,7 +36,7 @@ cohort_score_changes as (
     inner join score_changes
         on
             new_leads.person_id = score_changes.person_id
-            and score_changes.occurred_month <= new_leads.cohort_month
+            and new_leads.cohort_month >= score_changes.occurred_month
 
 ),
 

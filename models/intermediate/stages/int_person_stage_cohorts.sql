@@ -1,13 +1,6 @@
 {%- set window_days = var('conversion_window_days', 90) -%}
 {#- (cohort stage, the next stage it converts to) -#}
 {%- set cohort_stages = [('lead', 'mql'), ('mql', 'sql'), ('sql', 'customer')] -%}
-{#- (stage, it and the later funnel stages: entering any of them reaches the stage, a skipped stage was passed) -#}
-{%- set reach_stages = [
-    ('mql', ['mql', 'sql', 'opportunity', 'customer']),
-    ('sql', ['sql', 'opportunity', 'customer']),
-    ('opportunity', ['opportunity', 'customer']),
-    ('customer', ['customer']),
-] -%}
 
 with
 
@@ -25,7 +18,8 @@ first_entries as (
             '{{ cohort_stage }}' as cohort_stage,
             '{{ next_stage }}' as next_stage,
             entered_at as first_entered_at,
-            entered_month as cohort_month
+            entered_month as cohort_month,
+            {{ dbt.dateadd('day', window_days, 'entered_at') }} as window_ends_at
         from stage_transitions
         where stage = '{{ cohort_stage }}' and is_first_entry = true
         {% if not loop.last %}union all{% endif %}
@@ -41,24 +35,22 @@ later_entries as (
         first_entries.cohort_stage,
         max(
             case
-                when
-                    stage_transitions.stage = first_entries.next_stage
-                    and {{ dbt.dateadd('day', window_days, 'first_entries.first_entered_at') }}
-                    >= stage_transitions.entered_at
+                when later.stage = first_entries.next_stage and first_entries.window_ends_at >= later.entered_at
                     then 1
                 else 0
             end
         ) as reached_next_stage_in_window,
-        {% for stage, stages in reach_stages %}
-            max(case when stage_transitions.stage in ('{{ stages | join("', '") }}') then 1 else 0 end)
-                as reached_{{ stage }}_to_date,
-        {% endfor %}
-        max(case when stage_transitions.stage in ('recycled', 'disqualified') then 1 else 0 end) as was_dropped
+        -- entering a stage or any later funnel stage reaches it (a skipped stage was passed)
+        max(case when later.stage in ('mql', 'sql', 'opportunity', 'customer') then 1 else 0 end) as reached_mql,
+        max(case when later.stage in ('sql', 'opportunity', 'customer') then 1 else 0 end) as reached_sql,
+        max(case when later.stage in ('opportunity', 'customer') then 1 else 0 end) as reached_opportunity,
+        max(case when later.stage = 'customer' then 1 else 0 end) as reached_customer,
+        max(case when later.stage in ('recycled', 'disqualified') then 1 else 0 end) as was_dropped
     from first_entries
-    inner join stage_transitions
+    inner join stage_transitions as later
         on
-            first_entries.person_id = stage_transitions.person_id
-            and first_entries.first_entered_at <= stage_transitions.entered_at
+            first_entries.person_id = later.person_id
+            and first_entries.first_entered_at <= later.entered_at
     group by
         first_entries.person_id,
         first_entries.cohort_stage
@@ -73,13 +65,14 @@ final as (
         first_entries.next_stage,
         first_entries.first_entered_at,
         first_entries.cohort_month,
-        {{ dbt.dateadd('day', window_days, 'first_entries.first_entered_at') }} as window_ends_at,
+        first_entries.window_ends_at,
         later_entries.reached_next_stage_in_window = 1 as reached_next_stage_in_window,
-        {% for stage, stages in reach_stages %}
-            later_entries.reached_{{ stage }}_to_date = 1 as reached_{{ stage }}_to_date,
-        {% endfor %}
+        later_entries.reached_mql = 1 as reached_mql_to_date,
+        later_entries.reached_sql = 1 as reached_sql_to_date,
+        later_entries.reached_opportunity = 1 as reached_opportunity_to_date,
+        later_entries.reached_customer = 1 as reached_customer_to_date,
         -- a customer is no drop, whatever happened on the way
-        later_entries.was_dropped = 1 and later_entries.reached_customer_to_date = 0 as is_dropped
+        later_entries.was_dropped = 1 and later_entries.reached_customer = 0 as is_dropped
     from first_entries
     inner join later_entries
         on

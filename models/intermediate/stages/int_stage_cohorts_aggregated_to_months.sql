@@ -31,11 +31,17 @@ data_end as (
 
 cohort_stages as (
 
-    select 'lead' as cohort_stage, 'mql' as next_stage
+    select
+        'lead' as cohort_stage,
+        'mql' as next_stage
     union all
-    select 'mql' as cohort_stage, 'sql' as next_stage
+    select
+        'mql' as cohort_stage,
+        'sql' as next_stage
     union all
-    select 'sql' as cohort_stage, 'customer' as next_stage
+    select
+        'sql' as cohort_stage,
+        'customer' as next_stage
 
 ),
 

@@ -65,7 +65,7 @@ stalled_person_months as (
         on
             stage_spells.stage = 'lead'
             and stage_spells.started_at < {{ dbt.dateadd('day', -stall_days, 'months.month_ends_at') }}
-            and (stage_spells.ended_at is null or stage_spells.ended_at >= months.month_ends_at)
+            and (stage_spells.ended_at is null or months.month_ends_at <= stage_spells.ended_at)
 
 ),
 

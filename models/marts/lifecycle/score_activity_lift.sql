@@ -41,8 +41,8 @@ person_outcomes as (
     left join stage_spells as current_spells
         on
             first_changes.person_id = current_spells.person_id
-            and current_spells.started_at <= first_changes.changed_at
-            and (current_spells.ended_at is null or current_spells.ended_at > first_changes.changed_at)
+            and first_changes.changed_at >= current_spells.started_at
+            and (current_spells.ended_at is null or first_changes.changed_at < current_spells.ended_at)
     left join stage_spells as next_spells
         on
             first_changes.person_id = next_spells.person_id
