@@ -1,23 +1,24 @@
 -- Funnel cohort counts never exceed the cohort and never grow down the funnel: for every cohort month of
--- funnel_cohorts, 0 <= reached_customer <= reached_opportunity <= reached_sql <= reached_mql <= leads, and
--- stalled and dropped are between 0 and leads. Returns the cohort months that break this.
+-- funnel_cohorts, 0 <= reached_customer_to_date <= reached_opportunity_to_date <= reached_sql_to_date
+-- <= reached_mql_to_date <= leads, and stalled_at_data_end and dropped_to_date are between 0 and leads.
+-- Returns the cohort months that break this.
 select
     cohort_month,
     leads,
-    reached_mql,
-    reached_sql,
-    reached_opportunity,
-    reached_customer,
-    stalled,
-    dropped
+    reached_mql_to_date,
+    reached_sql_to_date,
+    reached_opportunity_to_date,
+    reached_customer_to_date,
+    stalled_at_data_end,
+    dropped_to_date
 from {{ ref('funnel_cohorts') }}
 where
-    reached_mql > leads
-    or reached_sql > reached_mql
-    or reached_opportunity > reached_sql
-    or reached_customer > reached_opportunity
-    or reached_customer < 0
-    or stalled < 0
-    or stalled > leads
-    or dropped < 0
-    or dropped > leads
+    reached_mql_to_date > leads
+    or reached_sql_to_date > reached_mql_to_date
+    or reached_opportunity_to_date > reached_sql_to_date
+    or reached_customer_to_date > reached_opportunity_to_date
+    or reached_customer_to_date < 0
+    or stalled_at_data_end < 0
+    or stalled_at_data_end > leads
+    or dropped_to_date < 0
+    or dropped_to_date > leads

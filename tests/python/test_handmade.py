@@ -27,6 +27,8 @@ EXPECTED = {
     ("nurture_monthly", FEB, "dropped_leads"): 1,
     ("nurture_monthly", MAR, "stalled_leads"): 0,
     ("nurture_monthly", APR, "stalled_leads"): 1,
+    ("nurture_monthly", JAN, "is_cohort_complete"): True,
+    ("nurture_monthly", FEB, "is_cohort_complete"): False,
     ("nurture_monthly", JAN, "emails_sent"): 3,
     ("nurture_monthly", JAN, "emails_delivered"): 2,
     ("nurture_monthly", JAN, "unique_opens"): 1,

@@ -1,5 +1,3 @@
-{%- set stall_days = var('stall_days', 60) -%}
-
 with
 
 months as (
@@ -8,141 +6,56 @@ months as (
 
 ),
 
-stage_transitions as (
+stage_cohorts as (
 
-    select * from {{ ref('fct_stage_transitions') }}
+    select * from {{ ref('int_stage_cohorts_aggregated_to_months') }}
 
 ),
 
-first_leads as (
+lead_cohorts as (
+
+    select * from stage_cohorts
+    where cohort_stage = 'lead'
+
+),
+
+joined as (
 
     select
-        person_id,
-        entered_at as first_lead_at,
-        entered_month as cohort_month
-    from stage_transitions
-    where stage = 'lead' and is_first_entry = true
-
-),
-
--- reaching a stage = entering it or any later funnel stage after the first lead entry (a skipped stage was passed)
-cohort_persons as (
-
-    select
-        first_leads.person_id,
-        first_leads.cohort_month,
-        max(case when later.stage in ('mql', 'sql', 'opportunity', 'customer') then 1 else 0 end) as reached_mql,
-        max(case when later.stage in ('sql', 'opportunity', 'customer') then 1 else 0 end) as reached_sql,
-        max(case when later.stage in ('opportunity', 'customer') then 1 else 0 end) as reached_opportunity,
-        max(case when later.stage = 'customer' then 1 else 0 end) as reached_customer,
-        max(case when later.stage in ('recycled', 'disqualified') then 1 else 0 end) as was_dropped
-    from first_leads
-    left join stage_transitions as later
-        on
-            first_leads.person_id = later.person_id
-            and first_leads.first_lead_at <= later.entered_at
-    group by
-        first_leads.person_id,
-        first_leads.cohort_month
-
-),
-
--- each person's current spell at the end of the data: consecutive entries of the same stage are one spell
-stage_runs as (
-
-    select
-        person_id,
-        stage,
-        entered_at,
-        sum(case when previous_stage = stage then 0 else 1 end) over (
-            partition by person_id
-            order by entered_at, stage_event_id
-            rows between unbounded preceding and current row
-        ) as run_number
-    from stage_transitions
-
-),
-
-current_spells as (
-
-    select
-        person_id,
-        stage,
-        spell_start
-    from (
-        select
-            person_id,
-            stage,
-            min(entered_at) as spell_start,
-            row_number() over (partition by person_id order by run_number desc) as recency
-        from stage_runs
-        group by
-            person_id,
-            run_number,
-            stage
-    ) as spells
-    where recency = 1
-
-),
-
-data_end as (
-
-    select max(month_end) as data_end_date
+        months.report_month as cohort_month,
+        coalesce(lead_cohorts.members, 0) as leads,
+        coalesce(lead_cohorts.members_reaching_mql_to_date, 0) as reached_mql_to_date,
+        coalesce(lead_cohorts.members_reaching_sql_to_date, 0) as reached_sql_to_date,
+        coalesce(lead_cohorts.members_reaching_opportunity_to_date, 0) as reached_opportunity_to_date,
+        coalesce(lead_cohorts.members_reaching_customer_to_date, 0) as reached_customer_to_date,
+        coalesce(lead_cohorts.members_stalled_at_data_end, 0) as stalled_at_data_end,
+        coalesce(lead_cohorts.members_dropped_to_date, 0) as dropped_to_date,
+        lead_cohorts.is_cohort_complete
     from months
-
-),
-
-stalled_persons as (
-
-    select current_spells.person_id
-    from current_spells
-    cross join data_end
-    where
-        current_spells.stage in ('lead', 'mql')
-        and {{ dbt.datediff('current_spells.spell_start', 'data_end.data_end_date', 'day') }}
-        > {{ stall_days }}
-
-),
-
-cohorts as (
-
-    select
-        cohort_persons.cohort_month,
-        count(*) as leads,
-        count(case when cohort_persons.reached_mql = 1 then 1 end) as reached_mql,
-        count(case when cohort_persons.reached_sql = 1 then 1 end) as reached_sql,
-        count(case when cohort_persons.reached_opportunity = 1 then 1 end) as reached_opportunity,
-        count(case when cohort_persons.reached_customer = 1 then 1 end) as reached_customer,
-        count(stalled_persons.person_id) as stalled,
-        count(
-            case when cohort_persons.was_dropped = 1 and cohort_persons.reached_customer = 0 then 1 end
-        ) as dropped
-    from cohort_persons
-    left join stalled_persons
-        on cohort_persons.person_id = stalled_persons.person_id
-    group by cohort_persons.cohort_month
+    left join lead_cohorts
+        on months.report_month = lead_cohorts.cohort_month
 
 ),
 
 final as (
 
     select
-        months.report_month as cohort_month,
-        coalesce(cohorts.leads, 0) as leads,
-        coalesce(cohorts.reached_mql, 0) as reached_mql,
-        coalesce(cohorts.reached_sql, 0) as reached_sql,
-        coalesce(cohorts.reached_opportunity, 0) as reached_opportunity,
-        coalesce(cohorts.reached_customer, 0) as reached_customer,
-        {{ safe_divide('cohorts.reached_mql', 'cohorts.leads') }} as lead_to_mql_rate,
-        {{ safe_divide('cohorts.reached_sql', 'cohorts.reached_mql') }} as mql_to_sql_rate,
-        {{ safe_divide('cohorts.reached_opportunity', 'cohorts.reached_sql') }} as sql_to_opportunity_rate,
-        {{ safe_divide('cohorts.reached_customer', 'cohorts.reached_opportunity') }} as opportunity_to_customer_rate,
-        {{ safe_divide('cohorts.reached_customer', 'cohorts.leads') }} as lead_to_customer_rate,
-        coalesce(cohorts.stalled, 0) as stalled,
-        coalesce(cohorts.dropped, 0) as dropped
-    from months
-    left join cohorts
-        on months.report_month = cohorts.cohort_month
+        cohort_month,
+        leads,
+        reached_mql_to_date,
+        reached_sql_to_date,
+        reached_opportunity_to_date,
+        reached_customer_to_date,
+        {{ safe_divide('reached_mql_to_date', 'leads') }} as lead_to_mql_rate_to_date,
+        {{ safe_divide('reached_sql_to_date', 'reached_mql_to_date') }} as mql_to_sql_rate_to_date,
+        {{ safe_divide('reached_opportunity_to_date', 'reached_sql_to_date') }} as sql_to_opportunity_rate_to_date,
+        {{ safe_divide('reached_customer_to_date', 'reached_opportunity_to_date') }}
+            as opportunity_to_customer_rate_to_date,
+        {{ safe_divide('reached_customer_to_date', 'leads') }} as lead_to_customer_rate_to_date,
+        stalled_at_data_end,
+        dropped_to_date,
+        is_cohort_complete
+    from joined
 
 )
 

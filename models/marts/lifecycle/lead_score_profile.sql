@@ -11,21 +11,9 @@ months as (
 
 ),
 
-stage_transitions as (
+lead_scores as (
 
-    select * from {{ ref('fct_stage_transitions') }}
-
-),
-
-score_changes as (
-
-    select * from {{ ref('stg_map__score_changes') }}
-
-),
-
-email_persons as (
-
-    select * from {{ ref('int_email_persons') }}
+    select * from {{ ref('int_new_leads_scored') }}
 
 ),
 
@@ -39,50 +27,6 @@ bands as (
             {{ bounds[band_number] }} as band_upper
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
-
-),
-
-first_leads as (
-
-    select
-        person_id,
-        entered_month as cohort_month
-    from stage_transitions
-    where stage = 'lead' and is_first_entry = true
-
-),
-
--- the new lead's score changes up to the end of its cohort month, latest first
-cohort_score_changes as (
-
-    select
-        first_leads.person_id,
-        score_changes.new_score,
-        row_number() over (
-            partition by first_leads.person_id
-            order by score_changes.occurred_at desc, score_changes.score_event_id desc
-        ) as recency
-    from first_leads
-    inner join email_persons
-        on first_leads.person_id = email_persons.person_id
-    inner join score_changes
-        on
-            email_persons.email = score_changes.email
-            and {{ month_start('score_changes.occurred_at') }} <= first_leads.cohort_month
-
-),
-
-lead_scores as (
-
-    select
-        first_leads.person_id,
-        first_leads.cohort_month,
-        coalesce(cohort_score_changes.new_score, 0) as score
-    from first_leads
-    left join cohort_score_changes
-        on
-            first_leads.person_id = cohort_score_changes.person_id
-            and cohort_score_changes.recency = 1
 
 ),
 

@@ -1,6 +1,3 @@
-{%- set window_days = var('conversion_window_days', 90) -%}
-{%- set stall_days = var('stall_days', 60) -%}
-
 with
 
 months as (
@@ -9,9 +6,15 @@ months as (
 
 ),
 
-stage_transitions as (
+stage_entries as (
 
-    select * from {{ ref('fct_stage_transitions') }}
+    select * from {{ ref('int_stage_entries_aggregated_to_channel_months') }}
+
+),
+
+stage_cohorts as (
+
+    select * from {{ ref('int_stage_cohorts_aggregated_to_months') }}
 
 ),
 
@@ -27,94 +30,24 @@ marketing_spend as (
 
 ),
 
-first_leads as (
+-- every person has one acquisition channel: the channels sum to the month
+stages_monthly as (
 
     select
-        person_id,
-        entered_at as first_lead_at,
-        entered_month as cohort_month
-    from stage_transitions
-    where stage = 'lead' and is_first_entry = true
+        report_month,
+        {%- for column in ['new_leads', 'reopened_leads', 'mqls', 'first_time_mqls', 'repeat_mqls',
+                           'stalled_leads', 'dropped_leads'] %}
+            cast(sum({{ column }}) as {{ dbt.type_bigint() }}) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from stage_entries
+    group by report_month
 
 ),
 
--- cohort: did the new lead reach mql within the conversion window of its first lead entry?
-lead_cohort as (
+lead_cohorts as (
 
-    select
-        first_leads.person_id,
-        first_leads.cohort_month,
-        max(case when mqls.person_id is not null then 1 else 0 end) as reached_mql
-    from first_leads
-    left join stage_transitions as mqls
-        on
-            first_leads.person_id = mqls.person_id
-            and mqls.stage = 'mql'
-            and first_leads.first_lead_at <= mqls.entered_at
-            and {{ dbt.dateadd('day', window_days, 'first_leads.first_lead_at') }} >= mqls.entered_at
-    group by
-        first_leads.person_id,
-        first_leads.cohort_month
-
-),
-
-leads_monthly as (
-
-    select
-        cohort_month as report_month,
-        count(*) as leads_created,
-        count(case when reached_mql = 1 then 1 end) as leads_reaching_mql
-    from lead_cohort
-    group by cohort_month
-
-),
-
-reopens_monthly as (
-
-    select
-        entered_month as report_month,
-        count(distinct person_id) as reopened_leads
-    from stage_transitions
-    where is_reopen = true
-    group by entered_month
-
-),
-
-drops_monthly as (
-
-    select
-        entered_month as report_month,
-        count(distinct person_id) as dropped_leads
-    from stage_transitions
-    where stage in ('recycled', 'disqualified')
-    group by entered_month
-
-),
-
--- one row per person entering mql in a month; first-time when one of those entries is the person's first
-mql_persons as (
-
-    select
-        person_id,
-        entered_month,
-        max(case when is_first_entry = true then 1 else 0 end) as is_first_time
-    from stage_transitions
-    where stage = 'mql'
-    group by
-        person_id,
-        entered_month
-
-),
-
-mqls_monthly as (
-
-    select
-        entered_month as report_month,
-        count(*) as mqls,
-        count(case when is_first_time = 1 then 1 end) as first_time_mqls,
-        count(case when is_first_time = 0 then 1 end) as repeat_mqls
-    from mql_persons
-    group by entered_month
+    select * from stage_cohorts
+    where cohort_stage = 'lead'
 
 ),
 
@@ -144,71 +77,12 @@ spend_monthly as (
 
 ),
 
--- stage spells: consecutive entries of the same stage are one spell, ending when another stage is entered
-stage_runs as (
-
-    select
-        person_id,
-        stage,
-        entered_at,
-        sum(case when previous_stage = stage then 0 else 1 end) over (
-            partition by person_id
-            order by entered_at, stage_event_id
-            rows between unbounded preceding and current row
-        ) as run_number
-    from stage_transitions
-
-),
-
-stage_spells as (
-
-    select
-        person_id,
-        stage,
-        spell_start,
-        lead(spell_start) over (partition by person_id order by spell_start) as spell_end
-    from (
-        select
-            person_id,
-            run_number,
-            stage,
-            min(entered_at) as spell_start
-        from stage_runs
-        group by
-            person_id,
-            run_number,
-            stage
-    ) as runs
-
-),
-
--- at the end of the month: in a lead spell that started more than stall_days before and had not ended
-stalled_monthly as (
-
-    select
-        months.report_month,
-        count(distinct stage_spells.person_id) as stalled_leads
-    from months
-    inner join stage_spells
-        on
-            stage_spells.stage = 'lead'
-            and {{ month_start('stage_spells.spell_start') }} <= months.report_month
-            and (
-                stage_spells.spell_end is null
-                or {{ month_start('stage_spells.spell_end') }} > months.report_month
-            )
-            and {{ dbt.datediff('stage_spells.spell_start', 'months.month_end', 'day') }}
-            > {{ stall_days }}
-    group by months.report_month
-
-),
-
 final as (
 
     select
         months.report_month,
-        coalesce(leads_monthly.leads_created, 0) as new_leads,
-        coalesce(reopens_monthly.reopened_leads, 0) as reopened_leads,
+        coalesce(stages_monthly.new_leads, 0) as new_leads,
+        coalesce(stages_monthly.reopened_leads, 0) as reopened_leads,
         coalesce(emails_monthly.emails_sent, 0) as emails_sent,
         coalesce(emails_monthly.emails_delivered, 0) as emails_delivered,
         coalesce(emails_monthly.unique_opens, 0) as unique_opens,
@@ -218,31 +92,27 @@ final as (
         {{ safe_divide('emails_monthly.unique_clicks', 'emails_monthly.unique_opens') }} as click_to_open_rate,
         {{ safe_divide('emails_monthly.unsubscribes', 'emails_monthly.emails_delivered') }} as unsubscribe_rate,
         {{ safe_divide('emails_monthly.emails_bounced', 'emails_monthly.emails_sent') }} as bounce_rate,
-        coalesce(mqls_monthly.mqls, 0) as mqls,
-        coalesce(mqls_monthly.first_time_mqls, 0) as first_time_mqls,
-        coalesce(mqls_monthly.repeat_mqls, 0) as repeat_mqls,
-        coalesce(leads_monthly.leads_created, 0) as leads_created,
-        coalesce(leads_monthly.leads_reaching_mql, 0) as leads_reaching_mql,
-        {{ safe_divide('leads_monthly.leads_reaching_mql', 'leads_monthly.leads_created') }} as lead_to_mql_rate,
+        coalesce(stages_monthly.mqls, 0) as mqls,
+        coalesce(stages_monthly.first_time_mqls, 0) as first_time_mqls,
+        coalesce(stages_monthly.repeat_mqls, 0) as repeat_mqls,
+        coalesce(lead_cohorts.members, 0) as leads_created,
+        coalesce(lead_cohorts.members_reaching_next_stage_in_window, 0) as leads_reaching_mql,
+        {{ safe_divide('lead_cohorts.members_reaching_next_stage_in_window', 'lead_cohorts.members') }}
+            as lead_to_mql_rate,
+        lead_cohorts.is_cohort_complete,
         cast(coalesce(spend_monthly.marketing_cost, 0) as {{ dbt.type_numeric() }}) as marketing_cost,
-        {{ safe_divide('coalesce(spend_monthly.marketing_cost, 0)', 'mqls_monthly.mqls') }} as cost_per_mql,
-        coalesce(stalled_monthly.stalled_leads, 0) as stalled_leads,
-        coalesce(drops_monthly.dropped_leads, 0) as dropped_leads
+        {{ safe_divide('coalesce(spend_monthly.marketing_cost, 0)', 'stages_monthly.mqls') }} as cost_per_mql,
+        coalesce(stages_monthly.stalled_leads, 0) as stalled_leads,
+        coalesce(stages_monthly.dropped_leads, 0) as dropped_leads
     from months
-    left join leads_monthly
-        on months.report_month = leads_monthly.report_month
-    left join reopens_monthly
-        on months.report_month = reopens_monthly.report_month
+    left join stages_monthly
+        on months.report_month = stages_monthly.report_month
+    left join lead_cohorts
+        on months.report_month = lead_cohorts.cohort_month
     left join emails_monthly
         on months.report_month = emails_monthly.report_month
-    left join mqls_monthly
-        on months.report_month = mqls_monthly.report_month
     left join spend_monthly
         on months.report_month = spend_monthly.report_month
-    left join stalled_monthly
-        on months.report_month = stalled_monthly.report_month
-    left join drops_monthly
-        on months.report_month = drops_monthly.report_month
 
 )
 

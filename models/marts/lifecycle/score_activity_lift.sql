@@ -2,55 +2,13 @@ with
 
 score_changes as (
 
-    select * from {{ ref('stg_map__score_changes') }}
+    select * from {{ ref('int_score_changes_resolved_to_persons') }}
 
 ),
 
-email_persons as (
+stage_spells as (
 
-    select * from {{ ref('int_email_persons') }}
-
-),
-
-stage_transitions as (
-
-    select * from {{ ref('fct_stage_transitions') }}
-
-),
-
-person_score_changes as (
-
-    select
-        score_changes.score_event_id,
-        coalesce(score_changes.reason, 'unknown') as score_reason,
-        score_changes.score_delta,
-        score_changes.occurred_at,
-        email_persons.person_id
-    from score_changes
-    left join email_persons
-        on score_changes.email = email_persons.email
-
-),
-
--- funnel order; recycled and disqualified rank below every funnel stage (moving there is backward)
-ranked_transitions as (
-
-    select
-        person_id,
-        stage,
-        entered_at,
-        stage_event_id,
-        case stage
-            when 'subscriber' then 1
-            when 'lead' then 2
-            when 'mql' then 3
-            when 'sql' then 4
-            when 'opportunity' then 5
-            when 'customer' then 6
-            when 'recycled' then 0
-            when 'disqualified' then 0
-        end as stage_rank
-    from stage_transitions
+    select * from {{ ref('int_stage_spells') }}
 
 ),
 
@@ -61,7 +19,7 @@ first_changes as (
         person_id,
         score_reason,
         min(occurred_at) as changed_at
-    from person_score_changes
+    from score_changes
     where person_id is not null
     group by
         person_id,
@@ -69,69 +27,26 @@ first_changes as (
 
 ),
 
-stages_before as (
-
-    select
-        first_changes.person_id,
-        first_changes.score_reason,
-        ranked_transitions.stage,
-        ranked_transitions.stage_rank,
-        row_number() over (
-            partition by first_changes.person_id, first_changes.score_reason
-            order by ranked_transitions.entered_at desc, ranked_transitions.stage_event_id desc
-        ) as recency
-    from first_changes
-    inner join ranked_transitions
-        on
-            first_changes.person_id = ranked_transitions.person_id
-            and first_changes.changed_at >= ranked_transitions.entered_at
-
-),
-
--- the first entry after the score change into a stage other than the one the person was in
-next_changes as (
-
-    select
-        first_changes.person_id,
-        first_changes.score_reason,
-        ranked_transitions.stage_rank,
-        row_number() over (
-            partition by first_changes.person_id, first_changes.score_reason
-            order by ranked_transitions.entered_at, ranked_transitions.stage_event_id
-        ) as sequence_number
-    from first_changes
-    left join stages_before
-        on
-            first_changes.person_id = stages_before.person_id
-            and first_changes.score_reason = stages_before.score_reason
-            and stages_before.recency = 1
-    inner join ranked_transitions
-        on
-            first_changes.person_id = ranked_transitions.person_id
-            and first_changes.changed_at < ranked_transitions.entered_at
-            and (stages_before.stage is null or stages_before.stage <> ranked_transitions.stage)
-
-),
-
+-- the spell the person was in at the change (none before their first stage entry) and the spell after it:
+-- the next stage change is the start of that next spell (spells change stage by definition)
 person_outcomes as (
 
     select
         first_changes.score_reason,
-        case when next_changes.person_id is not null then 1 else 0 end as has_next_stage_change,
+        case when next_spells.person_id is not null then 1 else 0 end as has_next_stage_change,
         case
-            when next_changes.stage_rank > coalesce(stages_before.stage_rank, 0) then 1 else 0
+            when next_spells.stage_rank > coalesce(current_spells.stage_rank, 0) then 1 else 0
         end as moved_forward
     from first_changes
-    left join stages_before
+    left join stage_spells as current_spells
         on
-            first_changes.person_id = stages_before.person_id
-            and first_changes.score_reason = stages_before.score_reason
-            and stages_before.recency = 1
-    left join next_changes
+            first_changes.person_id = current_spells.person_id
+            and first_changes.changed_at >= current_spells.started_at
+            and (current_spells.ended_at is null or first_changes.changed_at < current_spells.ended_at)
+    left join stage_spells as next_spells
         on
-            first_changes.person_id = next_changes.person_id
-            and first_changes.score_reason = next_changes.score_reason
-            and next_changes.sequence_number = 1
+            first_changes.person_id = next_spells.person_id
+            and next_spells.spell_number = coalesce(current_spells.spell_number, 0) + 1
 
 ),
 
@@ -142,7 +57,7 @@ reason_changes as (
         count(*) as score_changes,
         count(distinct person_id) as persons,
         avg(cast(score_delta as {{ dbt.type_float() }})) as mean_score_delta
-    from person_score_changes
+    from score_changes
     group by score_reason
 
 ),
