@@ -20,13 +20,13 @@ stage_cohorts as (
 
 email_sends as (
 
-    select * from {{ ref('int_email_sends') }}
+    select * from {{ ref('int_email_sends_aggregated_to_months') }}
 
 ),
 
-marketing_spend as (
+marketing_cost as (
 
-    select * from {{ ref('fct_marketing_spend') }}
+    select * from {{ ref('int_marketing_cost_aggregated_to_months') }}
 
 ),
 
@@ -51,29 +51,10 @@ lead_cohorts as (
 
 ),
 
-emails_monthly as (
+prospect_emails as (
 
-    select
-        send_month as report_month,
-        count(*) as emails_sent,
-        count(case when is_bounced = true then 1 end) as emails_bounced,
-        count(case when is_delivered = true then 1 end) as emails_delivered,
-        count(case when is_opened = true then 1 end) as unique_opens,
-        count(case when is_clicked = true then 1 end) as unique_clicks,
-        count(case when is_unsubscribed = true then 1 end) as unsubscribes
-    from email_sends
+    select * from email_sends
     where audience = 'prospect'
-    group by send_month
-
-),
-
-spend_monthly as (
-
-    select
-        spend_month as report_month,
-        sum(marketing_cost) as marketing_cost
-    from marketing_spend
-    group by spend_month
 
 ),
 
@@ -83,15 +64,15 @@ final as (
         months.report_month,
         coalesce(stages_monthly.new_leads, 0) as new_leads,
         coalesce(stages_monthly.reopened_leads, 0) as reopened_leads,
-        coalesce(emails_monthly.emails_sent, 0) as emails_sent,
-        coalesce(emails_monthly.emails_delivered, 0) as emails_delivered,
-        coalesce(emails_monthly.unique_opens, 0) as unique_opens,
-        coalesce(emails_monthly.unique_clicks, 0) as unique_clicks,
-        {{ safe_divide('emails_monthly.unique_opens', 'emails_monthly.emails_delivered') }} as open_rate,
-        {{ safe_divide('emails_monthly.unique_clicks', 'emails_monthly.emails_delivered') }} as click_rate,
-        {{ safe_divide('emails_monthly.unique_clicks', 'emails_monthly.unique_opens') }} as click_to_open_rate,
-        {{ safe_divide('emails_monthly.unsubscribes', 'emails_monthly.emails_delivered') }} as unsubscribe_rate,
-        {{ safe_divide('emails_monthly.emails_bounced', 'emails_monthly.emails_sent') }} as bounce_rate,
+        coalesce(prospect_emails.sends, 0) as emails_sent,
+        coalesce(prospect_emails.delivered, 0) as emails_delivered,
+        coalesce(prospect_emails.unique_opens, 0) as unique_opens,
+        coalesce(prospect_emails.unique_clicks, 0) as unique_clicks,
+        {{ safe_divide('prospect_emails.unique_opens', 'prospect_emails.delivered') }} as open_rate,
+        {{ safe_divide('prospect_emails.unique_clicks', 'prospect_emails.delivered') }} as click_rate,
+        {{ safe_divide('prospect_emails.unique_clicks', 'prospect_emails.unique_opens') }} as click_to_open_rate,
+        {{ safe_divide('prospect_emails.unsubscribes', 'prospect_emails.delivered') }} as unsubscribe_rate,
+        {{ safe_divide('prospect_emails.bounced', 'prospect_emails.sends') }} as bounce_rate,
         coalesce(stages_monthly.mqls, 0) as mqls,
         coalesce(stages_monthly.first_time_mqls, 0) as first_time_mqls,
         coalesce(stages_monthly.repeat_mqls, 0) as repeat_mqls,
@@ -100,8 +81,8 @@ final as (
         {{ safe_divide('lead_cohorts.members_reaching_next_stage_in_window', 'lead_cohorts.members') }}
             as lead_to_mql_rate,
         lead_cohorts.is_cohort_complete,
-        cast(coalesce(spend_monthly.marketing_cost, 0) as {{ dbt.type_numeric() }}) as marketing_cost,
-        {{ safe_divide('coalesce(spend_monthly.marketing_cost, 0)', 'stages_monthly.mqls') }} as cost_per_mql,
+        cast(coalesce(marketing_cost.marketing_cost, 0) as {{ dbt.type_numeric() }}) as marketing_cost,
+        {{ safe_divide('coalesce(marketing_cost.marketing_cost, 0)', 'stages_monthly.mqls') }} as cost_per_mql,
         coalesce(stages_monthly.stalled_leads, 0) as stalled_leads,
         coalesce(stages_monthly.dropped_leads, 0) as dropped_leads
     from months
@@ -109,10 +90,10 @@ final as (
         on months.report_month = stages_monthly.report_month
     left join lead_cohorts
         on months.report_month = lead_cohorts.cohort_month
-    left join emails_monthly
-        on months.report_month = emails_monthly.report_month
-    left join spend_monthly
-        on months.report_month = spend_monthly.report_month
+    left join prospect_emails
+        on months.report_month = prospect_emails.report_month
+    left join marketing_cost
+        on months.report_month = marketing_cost.report_month
 
 )
 
