@@ -82,13 +82,7 @@ derived_activities as (
 
     existing_activities as (
 
-        select
-            activity_id,
-            person_id,
-            visitor_identified_at,
-            channel,
-            source_batch_id
-        from {{ this }}
+        select * from {{ this }}
 
     ),
 

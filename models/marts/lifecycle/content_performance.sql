@@ -6,15 +6,9 @@ web_activities as (
 
 ),
 
-persons as (
+content_consumers as (
 
-    select * from {{ ref('dim_persons') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('dim_accounts') }}
+    select * from {{ ref('int_content_consumers_aggregated_to_months') }}
 
 ),
 
@@ -27,12 +21,15 @@ content_activities as (
         web_activities.activity_type,
         web_activities.is_content_consumption,
         web_activities.visitor_id,
-        case when accounts.first_won_at is not null then web_activities.visitor_id end as customer_visitor_id
+        -- a consumer whose person's account ever won (before or after the consumption)
+        case
+            when content_consumers.became_customer_at is not null then web_activities.visitor_id
+        end as customer_visitor_id
     from web_activities
-    left join persons
-        on web_activities.person_id = persons.person_id
-    left join accounts
-        on persons.account_id = accounts.account_id
+    left join content_consumers
+        on
+            web_activities.visitor_id = content_consumers.visitor_id
+            and web_activities.activity_month = content_consumers.consumed_month
     where web_activities.is_content_consumption = true or web_activities.activity_type = 'content_share'
 
 ),
