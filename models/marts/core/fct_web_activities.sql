@@ -3,9 +3,9 @@
     build, and gives the same rows as a full refresh (see the model YAML for the reasoning):
       - activities with a new version: any raw row loaded in a batch newer than the newest
         source_batch_id already in the table (new, late-arriving or re-sent activities);
-      - activities whose derived columns changed: the person and identification time depend on
-        the visitor's whole history and on identity, the channel on the channel_mapping seed, so
-        they are derived again for every activity and compared with the table.
+      - activities whose derived columns changed: person and identification time depend on the
+        visitor's whole history and on identity (int_visitors_identified), the channel on the
+        channel_mapping seed, so they are derived again for every activity and compared.
 -#}
 {{
     config(
@@ -32,54 +32,9 @@ email_persons as (
 
 ),
 
-identified_activities as (
-
-    select
-        web_activities.visitor_id,
-        web_activities.occurred_at,
-        web_activities.activity_id,
-        email_persons.person_id
-    from web_activities
-    left join email_persons
-        on web_activities.email = email_persons.email
-    where
-        web_activities.email is not null
-        and web_activities.visitor_id is not null
-
-),
-
 visitors as (
 
-    select
-        visitor_id,
-        min(occurred_at) as visitor_identified_at
-    from identified_activities
-    group by visitor_id
-
-),
-
-ranked_visitor_persons as (
-
-    select
-        visitor_id,
-        person_id,
-        row_number() over (
-            partition by visitor_id
-            order by occurred_at, activity_id
-        ) as person_rank
-    from identified_activities
-    where person_id is not null
-
-),
-
-visitor_persons as (
-
-    -- the person of the visitor's earliest email that resolves to a person
-    select
-        visitor_id,
-        person_id
-    from ranked_visitor_persons
-    where person_rank = 1
+    select * from {{ ref('int_visitors_identified') }}
 
 ),
 
@@ -102,10 +57,12 @@ derived_activities as (
     select
         web_activities.activity_id,
         web_activities.visitor_id,
-        coalesce(email_persons.person_id, visitor_persons.person_id) as person_id,
+        coalesce(email_persons.person_id, visitors.person_id) as person_id,
         web_activities.email is not null as is_identified_activity,
-        visitors.visitor_identified_at,
+        visitors.identified_at as visitor_identified_at,
         web_activities.activity_type,
+        -- content consumption (Attract): the one definition every mart counts
+        web_activities.activity_type in ('content_view', 'content_download') as is_content_consumption,
         web_activities.asset_id,
         web_activities.asset_name,
         web_activities.page_url,
@@ -118,8 +75,6 @@ derived_activities as (
         on web_activities.email = email_persons.email
     left join visitors
         on web_activities.visitor_id = visitors.visitor_id
-    left join visitor_persons
-        on web_activities.visitor_id = visitor_persons.visitor_id
 
 ),
 
@@ -127,13 +82,7 @@ derived_activities as (
 
     existing_activities as (
 
-        select
-            activity_id,
-            person_id,
-            visitor_identified_at,
-            channel,
-            source_batch_id
-        from {{ this }}
+        select * from {{ this }}
 
     ),
 

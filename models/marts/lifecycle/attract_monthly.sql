@@ -12,9 +12,9 @@ marketing_spend as (
 
 ),
 
-web_activities as (
+web_months as (
 
-    select * from {{ ref('fct_web_activities') }}
+    select * from {{ ref('int_web_activities_aggregated_to_months') }}
 
 ),
 
@@ -29,38 +29,22 @@ spend_by_month as (
 
 ),
 
-web_by_month as (
-
-    select
-        activity_month as report_month,
-        count(case when activity_type = 'page_view' then 1 end) as visits,
-        count(distinct case when activity_type = 'page_view' then visitor_id end) as unique_visitors,
-        count(
-            distinct case when activity_type in ('content_view', 'content_download') then visitor_id end
-        ) as content_consumers,
-        count(case when activity_type in ('content_view', 'content_download') then 1 end) as content_consumption,
-        count(distinct case when activity_type = 'content_share' then visitor_id end) as content_sharers
-    from web_activities
-    group by activity_month
-
-),
-
 monthly as (
 
     select
         months.report_month,
         coalesce(spend_by_month.impressions, 0) as impressions,
         coalesce(spend_by_month.ad_clicks, 0) as ad_clicks,
-        coalesce(web_by_month.visits, 0) as visits,
-        coalesce(web_by_month.unique_visitors, 0) as unique_visitors,
-        coalesce(web_by_month.content_consumers, 0) as content_consumers,
-        coalesce(web_by_month.content_consumption, 0) as content_consumption,
-        coalesce(web_by_month.content_sharers, 0) as content_sharers
+        coalesce(web_months.visits, 0) as visits,
+        coalesce(web_months.unique_visitors, 0) as unique_visitors,
+        coalesce(web_months.content_consumers, 0) as content_consumers,
+        coalesce(web_months.content_consumption, 0) as content_consumption,
+        coalesce(web_months.content_sharers, 0) as content_sharers
     from months
     left join spend_by_month
         on months.report_month = spend_by_month.report_month
-    left join web_by_month
-        on months.report_month = web_by_month.report_month
+    left join web_months
+        on months.report_month = web_months.report_month
 
 ),
 

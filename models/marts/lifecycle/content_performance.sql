@@ -6,15 +6,9 @@ web_activities as (
 
 ),
 
-persons as (
+content_consumers as (
 
-    select * from {{ ref('dim_persons') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('dim_accounts') }}
+    select * from {{ ref('int_content_consumers_aggregated_to_months') }}
 
 ),
 
@@ -25,14 +19,18 @@ content_activities as (
         web_activities.asset_name,
         web_activities.activity_month,
         web_activities.activity_type,
+        web_activities.is_content_consumption,
         web_activities.visitor_id,
-        case when accounts.first_won_at is not null then web_activities.visitor_id end as customer_visitor_id
+        -- a consumer whose person's account ever won (before or after the consumption)
+        case
+            when content_consumers.became_customer_at is not null then web_activities.visitor_id
+        end as customer_visitor_id
     from web_activities
-    left join persons
-        on web_activities.person_id = persons.person_id
-    left join accounts
-        on persons.account_id = accounts.account_id
-    where web_activities.activity_type in ('content_view', 'content_download', 'content_share')
+    left join content_consumers
+        on
+            web_activities.visitor_id = content_consumers.visitor_id
+            and web_activities.activity_month = content_consumers.consumed_month
+    where web_activities.is_content_consumption = true or web_activities.activity_type = 'content_share'
 
 ),
 
@@ -51,14 +49,11 @@ content_by_asset_month as (
     select
         asset_id,
         activity_month as report_month,
-        count(case when activity_type in ('content_view', 'content_download') then 1 end) as content_consumption,
-        count(
-            distinct case when activity_type in ('content_view', 'content_download') then visitor_id end
-        ) as content_consumers,
+        count(case when is_content_consumption = true then 1 end) as content_consumption,
+        count(distinct case when is_content_consumption = true then visitor_id end) as content_consumers,
         count(distinct case when activity_type = 'content_share' then visitor_id end) as content_sharers,
-        count(
-            distinct case when activity_type in ('content_view', 'content_download') then customer_visitor_id end
-        ) as consumers_became_customers
+        count(distinct case when is_content_consumption = true then customer_visitor_id end)
+            as consumers_became_customers
     from content_activities
     group by
         asset_id,
@@ -66,7 +61,7 @@ content_by_asset_month as (
 
 ),
 
-performance as (
+final as (
 
     select
         content_by_asset_month.asset_id,
@@ -75,28 +70,19 @@ performance as (
         content_by_asset_month.content_consumption,
         content_by_asset_month.content_consumers,
         content_by_asset_month.content_sharers,
-        content_by_asset_month.consumers_became_customers
+        cast(
+            {{ safe_divide('content_by_asset_month.content_sharers', 'content_by_asset_month.content_consumers') }}
+            as {{ dbt.type_numeric() }}
+        ) as content_share_rate,
+        content_by_asset_month.consumers_became_customers,
+        cast(
+            {{ safe_divide(
+                'content_by_asset_month.consumers_became_customers', 'content_by_asset_month.content_consumers'
+            ) }} as {{ dbt.type_numeric() }}
+        ) as content_to_customer_rate
     from content_by_asset_month
     left join asset_names
         on content_by_asset_month.asset_id = asset_names.asset_id
-
-),
-
-final as (
-
-    select
-        asset_id,
-        report_month,
-        asset_name,
-        content_consumption,
-        content_consumers,
-        content_sharers,
-        cast({{ safe_divide('content_sharers', 'content_consumers') }} as {{ dbt.type_numeric() }})
-            as content_share_rate,
-        consumers_became_customers,
-        cast({{ safe_divide('consumers_became_customers', 'content_consumers') }} as {{ dbt.type_numeric() }})
-            as content_to_customer_rate
-    from performance
 
 )
 
