@@ -15,6 +15,7 @@
     ('bookings', 'convert_kpis', true, numeric),
 ] -%}
 {%- set additive_metrics = metrics | selectattr(2) | list -%}
+{%- set stage_marts = ['attract', 'capture', 'nurture', 'convert', 'expand'] -%}
 
 with
 
@@ -24,35 +25,14 @@ months as (
 
 ),
 
-attract_kpis as (
+{#- one import CTE per stage mart: <stage>_kpis -#}
+{% for stage in stage_marts %}
+    {{ stage }}_kpis as (
 
-    select * from {{ ref('attract_monthly') }}
+        select * from {{ ref(stage ~ '_monthly') }}
 
-),
-
-capture_kpis as (
-
-    select * from {{ ref('capture_monthly') }}
-
-),
-
-nurture_kpis as (
-
-    select * from {{ ref('nurture_monthly') }}
-
-),
-
-convert_kpis as (
-
-    select * from {{ ref('convert_monthly') }}
-
-),
-
-expand_kpis as (
-
-    select * from {{ ref('expand_monthly') }}
-
-),
+    ),
+{% endfor %}
 
 headlines as (
 
@@ -60,8 +40,6 @@ headlines as (
     select
         months.report_month,
         months.quarter_start,
-        cast({{ dbt.dateadd('month', -3, 'months.report_month') }} as date) as same_month_previous_quarter,
-        cast({{ dbt.dateadd('month', -3, 'months.quarter_start') }} as date) as previous_quarter_start,
         {% for column, source, is_additive, column_type in metrics %}
             {% if is_additive %}
                 cast(coalesce({{ source }}.{{ column }}, 0) as {{ column_type }}) as {{ column }}
@@ -71,16 +49,10 @@ headlines as (
             {%- if not loop.last %},{% endif %}
         {% endfor %}
     from months
-    left join attract_kpis
-        on months.report_month = attract_kpis.report_month
-    left join capture_kpis
-        on months.report_month = capture_kpis.report_month
-    left join nurture_kpis
-        on months.report_month = nurture_kpis.report_month
-    left join convert_kpis
-        on months.report_month = convert_kpis.report_month
-    left join expand_kpis
-        on months.report_month = expand_kpis.report_month
+    {%- for stage in stage_marts %}
+        left join {{ stage }}_kpis
+            on months.report_month = {{ stage }}_kpis.report_month
+    {%- endfor %}
 
 ),
 
@@ -106,46 +78,36 @@ changes as (
 
 ),
 
--- previous quarter to date: the previous quarter's months up to the same month of that quarter
--- (no row, hence null, when the data has no month in the previous quarter)
+-- previous quarter to date: the quarter-to-date of the same month of the previous quarter, three months back
+-- (months are contiguous; null when the data does not reach back that far)
 previous_quarter as (
 
     select
-        current_months.report_month,
+        changes.*,
         {% for column, source, is_additive, column_type in additive_metrics %}
-            cast(sum(previous_months.{{ column }}) as {{ column_type }}) as {{ column }}_prev_qtd
+            lag(changes.{{ column }}_qtd, 3) over (order by changes.report_month) as {{ column }}_prev_qtd
             {%- if not loop.last %},{% endif %}
         {% endfor %}
-    from headlines as current_months
-    inner join headlines as previous_months
-        on
-            current_months.previous_quarter_start = previous_months.quarter_start
-            and current_months.same_month_previous_quarter >= previous_months.report_month
-    group by current_months.report_month
+    from changes
 
 ),
 
 final as (
 
     select
-        changes.report_month,
-        changes.quarter_start,
+        report_month,
+        quarter_start,
         {% for column, source, is_additive, column_type in metrics %}
-            changes.{{ column }},
+            {{ column }},
             {% if is_additive %}
-                changes.{{ column }}_qtd,
-                previous_quarter.{{ column }}_prev_qtd,
-                cast(
-                    {{ safe_divide('changes.' ~ column ~ '_qtd', 'previous_quarter.' ~ column ~ '_prev_qtd') }}
-                    as {{ numeric }}
-                ) as {{ column }}_qtd_pacing,
+                {{ column }}_qtd,
+                {{ column }}_prev_qtd,
+                cast({{ safe_divide(column ~ '_qtd', column ~ '_prev_qtd') }} as {{ numeric }}) as {{ column }}_qtd_pacing,
             {% endif %}
-            changes.{{ column }}_mom_change
+            {{ column }}_mom_change
             {%- if not loop.last %},{% endif %}
         {% endfor %}
-    from changes
-    left join previous_quarter
-        on changes.report_month = previous_quarter.report_month
+    from previous_quarter
 
 )
 
