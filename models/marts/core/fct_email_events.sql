@@ -1,23 +1,8 @@
 {#-
-    Incremental: an incremental build rewrites only the events that changed since the last build,
-    and gives the same rows as a full refresh (see the model YAML for the reasoning):
-      - events with a new version: any raw row loaded in a batch newer than the newest
-        source_batch_id already in the table (new, late-arriving or re-sent events, whatever
-        their occurred_at);
-      - every event of a send such an event belongs to (or belonged to): the send's rollup
-        (campaign, email, sent_at) may have changed;
-      - every event of a send whose person, sent_at or audience in int_email_sends no longer
-        matches the table (identity changed, a campaign's audience changed).
+    Incremental (the model YAML gives the reasoning): rebuilds events with a new version (loaded in a batch
+    newer than the table's newest source_batch_id) and every event of a send such an event belongs or belonged
+    to, or whose person, sent_at or audience in int_email_sends no longer matches the table.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='event_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail'
-    )
-}}
-
 {%- set send_columns = ['person_id', 'sent_at', 'send_month', 'audience'] %}
 
 with
@@ -55,10 +40,7 @@ event_versions as (
         select
             event_id,
             email_send_id,
-            person_id,
-            sent_at,
-            send_month,
-            audience,
+            {{ send_columns | join(', ') }},
             source_batch_id
         from {{ this }}
 
@@ -85,10 +67,7 @@ event_versions as (
             on existing_events.email_send_id = email_sends.email_send_id
         where
             {%- for column in send_columns %}
-                {% if not loop.first %}or {% endif %}not (
-                    coalesce(existing_events.{{ column }} = email_sends.{{ column }}, false)
-                    or (existing_events.{{ column }} is null and email_sends.{{ column }} is null)
-                )
+                {% if not loop.first %}or {% endif %}{{ is_distinct_from('existing_events.' ~ column, 'email_sends.' ~ column) }}
             {%- endfor %}
 
     ),

@@ -7,14 +7,6 @@
         visitor's whole history and on identity (int_visitors_identified), the channel on the
         channel_mapping seed, so they are derived again for every activity and compared.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='activity_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail'
-    )
-}}
 
 {%- set derived_columns = ['person_id', 'visitor_identified_at', 'channel'] %}
 
@@ -106,10 +98,7 @@ final as (
         where
             activity_versions.activity_id is not null
             {%- for column in derived_columns %}
-                or not (
-                    coalesce(derived_activities.{{ column }} = existing_activities.{{ column }}, false)
-                    or (derived_activities.{{ column }} is null and existing_activities.{{ column }} is null)
-                )
+                or {{ is_distinct_from('derived_activities.' ~ column, 'existing_activities.' ~ column) }}
             {%- endfor %}
     {%- endif %}
 
