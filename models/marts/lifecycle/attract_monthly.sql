@@ -6,9 +6,9 @@ months as (
 
 ),
 
-marketing_spend as (
+cost_months as (
 
-    select * from {{ ref('fct_marketing_spend') }}
+    select * from {{ ref('int_marketing_cost_aggregated_to_months') }}
 
 ),
 
@@ -18,31 +18,20 @@ web_months as (
 
 ),
 
-spend_by_month as (
-
-    select
-        spend_month as report_month,
-        cast(sum(impressions) as {{ dbt.type_bigint() }}) as impressions,
-        cast(sum(clicks) as {{ dbt.type_bigint() }}) as ad_clicks
-    from marketing_spend
-    group by spend_month
-
-),
-
 monthly as (
 
     select
         months.report_month,
-        coalesce(spend_by_month.impressions, 0) as impressions,
-        coalesce(spend_by_month.ad_clicks, 0) as ad_clicks,
+        coalesce(cost_months.impressions, 0) as impressions,
+        coalesce(cost_months.ad_clicks, 0) as ad_clicks,
         coalesce(web_months.visits, 0) as visits,
         coalesce(web_months.unique_visitors, 0) as unique_visitors,
         coalesce(web_months.content_consumers, 0) as content_consumers,
         coalesce(web_months.content_consumption, 0) as content_consumption,
         coalesce(web_months.content_sharers, 0) as content_sharers
     from months
-    left join spend_by_month
-        on months.report_month = spend_by_month.report_month
+    left join cost_months
+        on months.report_month = cost_months.report_month
     left join web_months
         on months.report_month = web_months.report_month
 
