@@ -141,8 +141,8 @@ MARTS: tuple[MartSpec, ...] = (
         row_count=lambda f: RowCount(len(f.months) * f.channels, len(f.months) * f.channels,
                                      "every canonical channel (channel_mapping + 'other') x every month"),
         exceptions={
-            "channel_capture_rate": Bounds(0, None, "new_known_persons / unique_visitors of the channel: "
-                                                    "persons identified by an email event need no page view"),
+            "channel_capture_rate": Bounds(0, None, "captured_persons / unique_visitors of the channel: a person "
+                                                    "may be identified on a form submit without a page view"),
             "channel_roi": ROI,
         },
     ),
