@@ -50,6 +50,8 @@ EXPECTED = {
     ("convert_monthly", MAR, "new_customers"): 1,
     ("convert_monthly", MAR, "cost_per_new_customer"): 500,
     ("convert_monthly", JAN, "mql_to_sql_rate"): 0.5,
+    ("convert_monthly", JAN, "is_cohort_complete"): True,
+    ("convert_monthly", FEB, "is_cohort_complete"): False,
     ("convert_monthly", MAR, "closed_deals"): 3,
     ("convert_monthly", MAR, "won_deals"): 2,
     ("convert_monthly", MAR, "no_decision_deals"): 1,
