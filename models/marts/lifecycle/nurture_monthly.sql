@@ -6,9 +6,9 @@ months as (
 
 ),
 
-stage_entries as (
+stages_monthly as (
 
-    select * from {{ ref('int_stage_entries_aggregated_to_channel_months') }}
+    select * from {{ ref('int_stage_entries_aggregated_to_months') }}
 
 ),
 
@@ -27,20 +27,6 @@ email_sends as (
 marketing_cost as (
 
     select * from {{ ref('int_marketing_cost_aggregated_to_months') }}
-
-),
-
--- every person has one acquisition channel: the channels sum to the month
-stages_monthly as (
-
-    select
-        report_month,
-        {%- for column in ['new_leads', 'reopened_leads', 'mqls', 'first_time_mqls', 'repeat_mqls',
-                           'stalled_leads', 'dropped_leads'] %}
-            cast(sum({{ column }}) as {{ dbt.type_bigint() }}) as {{ column }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    from stage_entries
-    group by report_month
 
 ),
 
