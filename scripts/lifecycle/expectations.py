@@ -16,7 +16,7 @@ Generic value rules, first match wins:
    `cohort_share_at_or_above_mql_threshold`): within [0, 1];
 4. any other numeric column (counts, amounts, costs, days): >= 0.
 
-`cost_per_<x>` is null exactly when its denominator (`COST_DENOMINATORS`) is 0 or the cost is null.
+`cost_per_<x>` is null exactly when its denominator (`COST_DENOMINATORS`) is 0 or the cost is null or 0.
 
 This module builds suites only; `validate.py` reads the marts and runs the checkpoint.
 """
@@ -65,7 +65,7 @@ UNBOUNDED = Bounds(None, None, "")
 
 RATE_WORDS = frozenset({"rate", "share"})
 
-# cost_per_<x> = COST_COLUMN / denominator: null exactly when the denominator is 0 or the cost is null
+# cost_per_<x> = COST_COLUMN / denominator: null exactly when the denominator is 0 or the cost is null or 0
 COST_COLUMN = "marketing_cost"
 COST_DENOMINATORS: Mapping[str, str] = {
     "cost_per_mql": "mqls",
@@ -305,7 +305,7 @@ def build_suite(
                                               max_value=_finite(bounds.max)),
             f"{column} {bounds.describe()}", notes=bounds.reason if exception else None)
 
-    # cost_per_<x> is null exactly when <x> is 0 or the cost is null
+    # cost_per_<x> is null exactly when <x> is 0 or the cost is null or 0 (no cost recorded: unknown, not free)
     for column in columns:
         if not column.startswith("cost_per_") or column.endswith("_mom_change"):
             continue
@@ -316,12 +316,12 @@ def build_suite(
         for needed in (denominator, COST_COLUMN):
             if needed not in columns:
                 raise LifecycleError(f"{spec.name}.{column}: the mart has no {needed} column to check it against")
-        is_undefined = (Column(denominator) == 0) | Column(COST_COLUMN).is_null()
-        is_defined = (Column(denominator) != 0) & Column(COST_COLUMN).is_not_null()
+        is_undefined = (Column(denominator) == 0) | Column(COST_COLUMN).is_null() | (Column(COST_COLUMN) == 0)
+        is_defined = (Column(denominator) != 0) & Column(COST_COLUMN).is_not_null() & (Column(COST_COLUMN) != 0)
         add(gxe.ExpectColumnValuesToBeNull(column=column, row_condition=is_undefined),
-            f"{column} is null where {denominator} = 0 or {COST_COLUMN} is null")
+            f"{column} is null where {denominator} = 0 or {COST_COLUMN} is null or 0")
         add(gxe.ExpectColumnValuesToNotBeNull(column=column, row_condition=is_defined),
-            f"{column} is not null where {denominator} <> 0 and {COST_COLUMN} is not null")
+            f"{column} is not null where {denominator} <> 0 and {COST_COLUMN} is neither null nor 0")
     # built without a data context: the suite is added to one by validate.run_checkpoint
     return gx.ExpectationSuite(name=spec.name, expectations=expectations)
 

@@ -69,8 +69,8 @@ final as (
         {% endfor %}
         coalesce(opportunities.first_wins, 0) as new_customers,
         cast(coalesce(marketing_cost.marketing_cost, 0) as {{ dbt.type_numeric() }}) as marketing_cost,
-        {{ safe_divide('coalesce(marketing_cost.marketing_cost, 0)', 'stage_entries.sqls') }} as cost_per_sql,
-        {{ safe_divide('coalesce(marketing_cost.marketing_cost, 0)', 'opportunities.first_wins') }}
+        {{ safe_divide('nullif(marketing_cost.marketing_cost, 0)', 'stage_entries.sqls') }} as cost_per_sql,
+        {{ safe_divide('nullif(marketing_cost.marketing_cost, 0)', 'opportunities.first_wins') }}
             as cost_per_new_customer,
         coalesce(mql_cohorts.members, 0) as mqls_cohort,
         {{ safe_divide('mql_cohorts.members_reaching_next_stage_in_window', 'mql_cohorts.members') }}

@@ -68,7 +68,7 @@ final as (
             as lead_to_mql_rate,
         lead_cohorts.is_cohort_complete,
         cast(coalesce(marketing_cost.marketing_cost, 0) as {{ dbt.type_numeric() }}) as marketing_cost,
-        {{ safe_divide('coalesce(marketing_cost.marketing_cost, 0)', 'stages_monthly.mqls') }} as cost_per_mql,
+        {{ safe_divide('nullif(marketing_cost.marketing_cost, 0)', 'stages_monthly.mqls') }} as cost_per_mql,
         coalesce(stages_monthly.stalled_leads, 0) as stalled_leads,
         coalesce(stages_monthly.dropped_leads, 0) as dropped_leads
     from months
