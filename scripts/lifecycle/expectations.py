@@ -241,7 +241,7 @@ def build_suite(
     """
     import great_expectations as gx
     import great_expectations.expectations as gxe
-    from great_expectations.expectations.row_conditions import Column
+    from great_expectations.expectations.row_conditions import Column, OrCondition
 
     expectations: list[Any] = []
 
@@ -316,7 +316,8 @@ def build_suite(
         for needed in (denominator, COST_COLUMN):
             if needed not in columns:
                 raise LifecycleError(f"{spec.name}.{column}: the mart has no {needed} column to check it against")
-        is_undefined = (Column(denominator) == 0) | Column(COST_COLUMN).is_null() | (Column(COST_COLUMN) == 0)
+        is_undefined = OrCondition(conditions=[Column(denominator) == 0, Column(COST_COLUMN).is_null(),
+                                               Column(COST_COLUMN) == 0])
         is_defined = (Column(denominator) != 0) & Column(COST_COLUMN).is_not_null() & (Column(COST_COLUMN) != 0)
         add(gxe.ExpectColumnValuesToBeNull(column=column, row_condition=is_undefined),
             f"{column} is null where {denominator} = 0 or {COST_COLUMN} is null or 0")
