@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
 
 from lifecycle.contract import PROJECT_DIR
 
@@ -19,3 +22,39 @@ def test_sqlfluff_lint_is_clean(tmp_path: Path) -> None:
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+
+
+# PostgreSQL truncates identifiers at 63 bytes: dbt names a unit test's relation after the test, and a rebuilt
+# table's backup after the model
+POSTGRES_NAME_LIMIT = 63
+BACKUP_SUFFIX = "__dbt_backup"
+MART_MAX_LINES = 120  # a longer mart is missing an intermediate model (ARCHITECTURE.md)
+
+
+def _model_yaml() -> list[dict]:
+    return [yaml.safe_load(path.read_text()) or {} for path in sorted((PROJECT_DIR / "models").rglob("*.yml"))]
+
+
+def test_names_fit_postgres_identifiers() -> None:
+    too_long = [test["name"] for doc in _model_yaml() for test in doc.get("unit_tests") or []
+                if len(test["name"]) > POSTGRES_NAME_LIMIT]
+    too_long += [path.stem for path in (PROJECT_DIR / "models").rglob("*.sql")
+                 if len(path.stem + BACKUP_SUFFIX) > POSTGRES_NAME_LIMIT]
+    assert not too_long, f"names longer than PostgreSQL's {POSTGRES_NAME_LIMIT} characters: {too_long}"
+
+
+def test_marts_are_short_and_read_no_staging() -> None:
+    problems = []
+    for path in sorted((PROJECT_DIR / "models" / "marts").rglob("*.sql")):
+        text = path.read_text()
+        if len(text.splitlines()) > MART_MAX_LINES:
+            problems.append(f"{path.name}: {len(text.splitlines())} lines (at most {MART_MAX_LINES})")
+        # facts may read staging; metric marts and dimensions read intermediate models, facts and dimensions
+        # (a dimension its own entity's staging model)
+        staging = set(re.findall(r"ref\('(stg_\w+)'\)", text)) | set(re.findall(r"source\(", text))
+        entity = path.stem.removeprefix("dim_")
+        allowed = path.stem.startswith("fct_") or (
+            path.stem.startswith("dim_") and all(name.endswith(f"__{entity}") for name in staging))
+        if staging and not allowed:
+            problems.append(f"{path.name} reads {sorted(staging)}")
+    assert not problems, "\n".join(problems)

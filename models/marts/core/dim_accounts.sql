@@ -14,7 +14,7 @@ account_wins as (
 
 subscriptions as (
 
-    select * from {{ ref('stg_billing__subscriptions') }}
+    select * from {{ ref('int_subscriptions_aggregated_to_accounts') }}
 
 ),
 
@@ -25,18 +25,6 @@ first_wins as (
         first_won_at
     from account_wins
     where win_number = 1
-
-),
-
-subscription_summary as (
-
-    select
-        account_id,
-        min(started_on) as first_subscription_started_on,
-        max(case when ended_on is null then 1 else 0 end) as has_open_subscription
-    from subscriptions
-    where account_id is not null
-    group by account_id
 
 ),
 
@@ -58,13 +46,13 @@ final as (
         accounts.created_at,
         first_wins.first_won_at,
         {{ month_start('first_wins.first_won_at') }} as customer_since_month,
-        subscription_summary.first_subscription_started_on,
-        coalesce(subscription_summary.has_open_subscription = 1, false) as is_current_customer
+        subscriptions.first_subscription_started_on,
+        coalesce(subscriptions.has_open_subscription, false) as is_current_customer
     from accounts
     left join first_wins
         on accounts.account_id = first_wins.account_id
-    left join subscription_summary
-        on accounts.account_id = subscription_summary.account_id
+    left join subscriptions
+        on accounts.account_id = subscriptions.account_id
 
 )
 

@@ -50,8 +50,8 @@ headlines as (
         {% endfor %}
     from months
     {%- for stage in stage_marts %}
-        left join {{ stage }}_kpis
-            on months.report_month = {{ stage }}_kpis.report_month
+    left join {{ stage }}_kpis
+        on months.report_month = {{ stage }}_kpis.report_month
     {%- endfor %}
 
 ),
@@ -102,7 +102,8 @@ final as (
             {% if is_additive %}
                 {{ column }}_qtd,
                 {{ column }}_prev_qtd,
-                cast({{ safe_divide(column ~ '_qtd', column ~ '_prev_qtd') }} as {{ numeric }}) as {{ column }}_qtd_pacing,
+                cast({{ safe_divide(column ~ '_qtd', column ~ '_prev_qtd') }} as {{ numeric }})
+                    as {{ column }}_qtd_pacing,
             {% endif %}
             {{ column }}_mom_change
             {%- if not loop.last %},{% endif %}
