@@ -5,8 +5,8 @@
     timestamp is shifted to local time, hence adapter.dispatch.
 -#}
 {% macro month_start(expression, is_date=false) -%}
-    {%- set timezone = var('reporting_timezone', 'UTC') -%}
-    {%- if is_date or timezone | upper in ('UTC', 'ETC/UTC', 'Z') -%}
+    {%- set timezone = reporting_timezone() -%}
+    {%- if is_date or timezone == 'UTC' -%}
         cast({{ dbt.date_trunc('month', expression) }} as date)
     {%- else -%}
         cast({{ dbt.date_trunc('month', to_reporting_timezone(expression, timezone)) }} as date)
@@ -40,8 +40,8 @@
     compared with the UTC timestamps of the facts.
 -#}
 {% macro utc_instant(expression) -%}
-    {%- set timezone = var('reporting_timezone', 'UTC') -%}
-    {%- if timezone | upper in ('UTC', 'ETC/UTC', 'Z') -%}
+    {%- set timezone = reporting_timezone() -%}
+    {%- if timezone == 'UTC' -%}
         cast({{ expression }} as {{ dbt.type_timestamp() }})
     {%- else -%}
         {{ return(adapter.dispatch('from_reporting_timezone', 'lifecycle')(expression, timezone)) }}
@@ -58,4 +58,23 @@
 
 {% macro spark__from_reporting_timezone(expression, timezone) -%}
     to_utc_timestamp(cast({{ expression }} as timestamp), '{{ timezone }}')
+{%- endmacro %}
+
+{#-
+    var reporting_timezone, checked: 'UTC' for any spelling of UTC, else an IANA region name (Area/Location, such
+    as Europe/Berlin). Abbreviations and offsets (CET, EST, UTC+3, +03:00) stop the build: DuckDB, PostgreSQL and
+    Spark read them differently (PostgreSQL takes CET as a fixed UTC+1 and reverses the sign of UTC+3).
+-#}
+{% macro reporting_timezone() -%}
+    {%- set timezone = var('reporting_timezone', 'UTC') | string | trim -%}
+    {%- if timezone | upper in ('UTC', 'ETC/UTC', 'Z', 'GMT', 'ETC/GMT') -%}
+        {{ return('UTC') }}
+    {%- elif modules.re.match('^[A-Za-z]+(/[A-Za-z0-9_+-]+)+$', timezone) and not timezone.upper().startswith('ETC/') -%}
+        {{ return(timezone) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "var reporting_timezone: '" ~ timezone ~ "' is not an IANA time zone name such as 'Europe/Berlin' or "
+            ~ "'America/New_York' (or 'UTC'); abbreviations and offsets are read differently by the targets"
+        ) }}
+    {%- endif -%}
 {%- endmacro %}

@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from lifecycle.cli import app
 from lifecycle.contract import PROJECT_DIR
 from lifecycle.dbt_build import dbt_invoke
+from lifecycle.errors import LifecycleError
 from lifecycle.generate import generate
 from lifecycle.publish import pg_connect
 
@@ -202,3 +203,12 @@ def test_row_differences_tolerate_rounding_and_name_the_column():
     assert row_differences(columns, [(datetime(2024, 1, 1), 1, 0.5)], [(jan, 1, 0.5)]) != ([], [])
     assert row_differences(columns, [(jan, True, 0.5)], [(jan, 1, 0.5)]) != ([], [])
     assert row_differences(columns, [(jan, 1, 0.3)], [(jan, 1, 0.3000001)]) != ([], [])
+
+
+@pytest.mark.parametrize("timezone", ["CET", "UTC+3", "+03:00"])
+def test_a_time_zone_the_targets_read_differently_stops_the_build(timezone, duckdb_target, capfd):
+    # PostgreSQL takes CET as a fixed UTC+1 where DuckDB applies summer time, and reverses the sign of UTC+3
+    with pytest.raises(LifecycleError):
+        dbt_invoke(["compile", "--select", "int_months", "--vars", json.dumps({"reporting_timezone": timezone})],
+                   "duckdb")
+    assert "is not an IANA time zone name" in capfd.readouterr().out
