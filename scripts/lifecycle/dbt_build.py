@@ -59,8 +59,8 @@ def failing_rows(result, target: str, limit: int = 3) -> list[str]:
     for r in failed:
         line = f"{r.node.name}: {r.failures} failing row{'s' if r.failures != 1 else ''}"
         try:
-            columns, rows = _query(target_settings(target),
-                                   f"select * from ({r.node.compiled_code}) as failures limit {limit}")
+            columns, rows = query(target_settings(target),
+                                  f"select * from ({r.node.compiled_code}) as failures limit {limit}")
             line += "".join(f"\n    {', '.join(f'{c}={v}' for c, v in zip(columns, row))}" for row in rows)
         except Exception:  # noqa: BLE001 (the failure itself is what matters)
             pass
@@ -68,7 +68,8 @@ def failing_rows(result, target: str, limit: int = 3) -> list[str]:
     return lines
 
 
-def _query(settings: dict, sql: str) -> tuple[list[str], list[tuple]]:
+def query(settings: dict, sql: str) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of a read-only query on a built target."""
     if settings["type"] == "duckdb":
         import duckdb
 

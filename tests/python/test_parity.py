@@ -17,16 +17,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from lifecycle.cli import app
 from lifecycle.contract import PROJECT_DIR
-from lifecycle.dbt_build import dbt_invoke
+from lifecycle.dbt_build import dbt_invoke, query
 from lifecycle.errors import LifecycleError
 from lifecycle.generate import generate
-from lifecycle.publish import pg_connect
 
 REL_TOL, ABS_TOL = 1e-9, 1e-12
 SHOWN = 3  # differing rows shown per side
@@ -53,17 +51,6 @@ def marts_in_manifest(target: str) -> set[str]:
     return {node["alias"] for node in manifest["nodes"].values()
             if node["resource_type"] in ("model", "seed", "snapshot") and node["schema"] == "marts"
             and node["config"]["materialized"] != "ephemeral"}
-
-
-def query(settings: dict, sql: str) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of a read-only query on a built target."""
-    if settings["type"] == "duckdb":
-        with duckdb.connect(settings["path"], read_only=True) as con:
-            cur = con.execute(sql)
-            return [d[0] for d in cur.description], cur.fetchall()
-    with pg_connect(settings) as conn, conn.cursor() as cur:
-        cur.execute(sql)
-        return [d.name for d in cur.description], cur.fetchall()
 
 
 def relations(settings: dict, schema: str) -> set[str]:
