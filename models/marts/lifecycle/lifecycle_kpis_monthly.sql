@@ -85,7 +85,8 @@ previous_quarter as (
     select
         changes.*,
         {% for column, source, is_additive, column_type in additive_metrics %}
-            lag(changes.{{ column }}_qtd, 3) over (order by changes.report_month) as {{ column }}_prev_qtd
+            cast(lag(changes.{{ column }}_qtd, 3) over (order by changes.report_month) as {{ column_type }})
+                as {{ column }}_prev_qtd
             {%- if not loop.last %},{% endif %}
         {% endfor %}
     from changes
