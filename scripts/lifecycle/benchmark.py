@@ -220,7 +220,10 @@ def _nodes(results: dict) -> list[Node]:
     nodes = []
     for r in results.get("results", []):
         kind, _, rest = r["unique_id"].partition(".")
-        nodes.append(Node(rest.partition(".")[2], kind, r.get("execution_time") or 0.0))
+        name = rest.partition(".")[2]
+        if kind == "test":  # drop the hash dbt appends to a long test name
+            name = name.rsplit(".", 1)[0]
+        nodes.append(Node(name, kind, r.get("execution_time") or 0.0))
     return nodes
 
 
@@ -354,6 +357,7 @@ def render(report: Report) -> str:
     if report.slowest:
         lines += ["", "ten slowest dbt nodes of the build:", "",
                   "| node | type | seconds |", "|---|---|---:|"]
-        lines += [f"| {n.name} | {n.resource_type} | {n.seconds:,.1f} |" for n in report.slowest]
+        lines += [f"| {n.name if len(n.name) <= 90 else n.name[:87] + '...'} | {n.resource_type} | {n.seconds:,.1f} |"
+                  for n in report.slowest]
     lines += [f"\n{note}" for note in report.notes]
     return "\n".join(lines)
