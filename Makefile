@@ -23,8 +23,10 @@ test: setup
 lint: setup
 	LIFECYCLE_DUCKDB_PATH=:memory: $(VENV)/bin/sqlfluff lint models tests
 
+# SCALE=m make benchmark; exports are cached in ~/.cache/lifecycle/exports
+SCALE ?= s
 benchmark: setup
-	$(VENV)/bin/python -m lifecycle.benchmark
+	$(VENV)/bin/lifecycle bench --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) target logs warehouse

@@ -1,4 +1,4 @@
-"""The `lifecycle` command: generate, load, build, report, run, demo."""
+"""The `lifecycle` command: generate, load, build, report, run, demo, bench."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from . import publish
+from .benchmark import STEPS as BENCH_STEPS
 from .dbt_build import dbt_build, dbt_var, duckdb_path_env
 from .errors import LifecycleError, explain, interrupts_raised
 from .loader import LoadResult, load_exports
@@ -226,6 +227,25 @@ def demo(seed: int = 42) -> None:
     duckdb_path_env(DEMO_DATABASE)
     _run(DEMO_EXPORTS, "duckdb", fresh=True)
     console.print(f"demo warehouse: {DEMO_DATABASE.resolve()}")
+
+
+@command
+def bench(
+    scale: Annotated[str, typer.Option(help="xs (~2k persons), s (20k), m (200k), l (1M)")] = "s",
+    seed: Annotated[int, typer.Option(help="random seed of the generated exports")] = 1,
+    target: Annotated[str, typer.Option("--target", "-t", help="dbt target")] = "duckdb",
+    steps: Annotated[str, typer.Option(help="comma-separated phases, run in this order: "
+                                            f"{', '.join(BENCH_STEPS)}")] = ",".join(BENCH_STEPS),
+    cache: Annotated[Path | None, typer.Option(
+        help="folder of the cached exports (default: $XDG_CACHE_HOME/lifecycle/exports, "
+             "else ~/.cache/lifecycle/exports)")] = None,
+) -> None:
+    """Time each phase of a run (own process, peak RSS) as ratios to one scan of the same exports;
+    print a Markdown table and the ten slowest dbt nodes. Exports are generated once, then cached."""
+    from .benchmark import bench as run_bench, render
+
+    report = run_bench(scale, seed, target, [s.strip() for s in steps.split(",") if s.strip()], cache)
+    typer.echo(render(report))
 
 
 def _validate(settings: dict, docs: Path | None = None, failures_only: bool = True,
