@@ -161,10 +161,13 @@ def load(exports: Exports, target: Target = None) -> None:
 
 
 @command
-def build(target: Target = None, full_refresh: bool = False) -> None:
-    """Run `dbt build` (seeds, models, tests) on the target; publish the result only when it passes."""
+def build(
+    target: Target = None, full_refresh: bool = False,
+    unit_tests: Annotated[bool, typer.Option(help="also run the dbt unit tests (the project's code checks)")] = False,
+) -> None:
+    """Run `dbt build` (seeds, models, data tests) on the target; publish the result only when it passes."""
     with publish.building(_settings(target), full_refresh=full_refresh, say=console.print) as work:
-        dbt_build(work["name"], full_refresh=full_refresh)
+        dbt_build(work["name"], full_refresh=full_refresh, unit_tests=unit_tests)
 
 
 def _report(settings: dict) -> None:

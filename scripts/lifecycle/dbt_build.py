@@ -31,9 +31,10 @@ def _invoke(args: list[str], target: str):
         _release_duckdb()
 
 
-def dbt_invoke(args: list[str], target: str) -> None:
-    """Run one dbt command against `target`; raise when anything in it fails: Ctrl-C or SIGTERM as
-    errors.Interrupted, a failure of the machine (disk full...) as its one-line LifecycleError."""
+def dbt_invoke(args: list[str], target: str) -> list:
+    """Run one dbt command against `target` and return its node results; raise when anything in it fails:
+    Ctrl-C or SIGTERM as errors.Interrupted, a failure of the machine (disk full...) as its one-line
+    LifecycleError."""
     result = _invoke(args, target)
     stop_if_interrupted()  # dbt catches the interrupt, cancels its queries and returns
     if isinstance(result.exception, KeyboardInterrupt):
@@ -45,6 +46,7 @@ def dbt_invoke(args: list[str], target: str) -> None:
         known = user_error(Exception("\n".join(messages)))  # e.g. a model failed on a full disk
         raise known or LifecycleError(f"dbt {args[0]} failed on target {target}: see the errors above"
                                       + "".join(f"\n  {line}" for line in failing_rows(result, target)))
+    return list(getattr(result.result, "results", None) or [])
 
 
 def failing_rows(result, target: str, limit: int = 3) -> list[str]:
@@ -142,8 +144,12 @@ def compiled_sql(target: str, models: list[str]) -> dict[str, str]:
     return {r.node.name: r.node.compiled_code for r in result.result.results}
 
 
-def dbt_build(target: str, select: str | None = None, full_refresh: bool = False) -> None:
+def dbt_build(target: str, select: str | None = None, full_refresh: bool = False, unit_tests: bool = False) -> None:
+    """`dbt build`: seeds, models and data tests. Unit tests check the project's code, not the data, so a
+    production run leaves them out (dbt's advice) unless asked; `make test` runs them on every target."""
     args = ["build"]
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     if select:
         args += ["--select", select]
     if full_refresh:

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lifecycle.cli import app
+from lifecycle.dbt_build import dbt_invoke
 from lifecycle.generate import generate
 
 runner = CliRunner()
@@ -42,6 +43,9 @@ def check_run_is_idempotent(target: str, exports: Path, fetch) -> None:
     first = staging_snapshot(fetch)
     assert all(first[m] for m in ("stg_crm__leads", "stg_crm__stage_history", "stg_map__email_events",
                                    "stg_finance__marketing_spend", "stg_billing__subscriptions"))
+    # `run` leaves the unit tests out (they check the code, not the data): every one of them runs here
+    unit_tests = dbt_invoke(["test", "--select", "test_type:unit"], target)
+    assert len(unit_tests) >= 80
     invoke("run", "--exports", str(exports), "--target", target)
     assert staging_snapshot(fetch) == first
 
