@@ -2,9 +2,10 @@
 
 Each scenario loads a second batch on top of a built first batch, builds incrementally, and compares
 every table of `marts` and every incremental model (found with dbt's `config.materialized:incremental`
-selector, intermediate ones included) row for row with a `--full-refresh` build of the same raw data: late-arriving events with old timestamps, re-sent events
-(same ids, changed values), changed CRM rows that move events to other persons, tombstones, a batch
-of only changed rows, a batch of only deletions, and an export whose months go backwards.
+selector, intermediate ones included) row for row with a `--full-refresh` build of the same raw data:
+late-arriving events with old timestamps, re-sent events (same ids, changed values, moved to other
+sends, a send left without events), changed CRM rows that move events to other persons, tombstones,
+a batch of only changed rows, a batch of only deletions, and an export whose months go backwards.
 """
 
 from __future__ import annotations
@@ -102,6 +103,10 @@ def second_batch(src_dir: Path, out: Path, *, late: bool, changes: bool, deletes
             f"event_type, occurred_at, link_url from {ee} where right(event_id, 2) = '29'",
             # re-sent unchanged
             f"select {email_cols} from {ee} where right(event_id, 2) = '41'",
+            # every other event of a send re-sent into a new send: the old send is left without events
+            f"select event_id, 'WHOLE' || email_send_id as email_send_id, campaign_id, email_id, email, "
+            f"event_type, occurred_at, link_url from {ee} where right(email_send_id, 2) = '77' "
+            f"and right(event_id, 2) not in ('17', '29', '41') and not ({HELD_BACK})",
         ])
         parts.setdefault("map_web_activities", []).extend([
             # an anonymous visit re-sent with an email: identifies its visitor earlier
