@@ -1,3 +1,10 @@
+{#-
+    Incremental (the model YAML gives the reasoning): rebuilds every send that any version of an event loaded
+    in a batch newer than the table's newest source_batch_id names (the send it joins and the sends it leaves),
+    and every send whose person (int_email_persons) or campaign attributes no longer match the table.
+-#}
+{%- set derived_columns = ['person_id', 'audience', 'is_automated'] %}
+
 with
 
 email_events as (
@@ -18,6 +25,101 @@ campaigns as (
 
 ),
 
+-- every version of every event (staging keeps the latest): which sends a re-loaded event named before
+raw_email_events as (
+
+    select * from {{ source('map', 'email_events') }}
+
+),
+
+{%- if is_incremental() %}
+
+    -- the key a send keeps of its recipient's address, to find its person again without keeping the address
+    recipient_persons as (
+
+        select
+            {{ dbt.hash('email') }} as recipient_key,
+            person_id
+        from email_persons
+
+    ),
+
+    existing_sends as (
+
+        select
+            email_send_id,
+            recipient_key,
+            campaign_id,
+            {{ derived_columns | join(', ') }},
+            source_batch_id
+        from {{ this }}
+
+    ),
+
+    -- raw batches are numbered in load order: nothing older than the newest batch built can appear later
+    new_event_versions as (
+
+        select raw_email_events.event_id
+        from raw_email_events
+        where raw_email_events._batch_id > (
+            select coalesce(max(existing_sends.source_batch_id), 0) from existing_sends
+        )
+
+    ),
+
+    sends_to_build as (
+
+        -- every send any version of a re-loaded event names: the send it joins and the sends it leaves
+        select raw_email_events.email_send_id
+        from raw_email_events
+        where
+            raw_email_events.email_send_id is not null
+            and raw_email_events.event_id in (select new_event_versions.event_id from new_event_versions)
+        union
+        -- sends whose person (identity) or campaign attributes changed
+        select existing_sends.email_send_id
+        from existing_sends
+        left join recipient_persons
+            on existing_sends.recipient_key = recipient_persons.recipient_key
+        left join campaigns
+            on existing_sends.campaign_id = campaigns.campaign_id
+        where
+            {{ is_distinct_from('existing_sends.person_id', 'recipient_persons.person_id') }}
+            or {{ is_distinct_from('existing_sends.audience', 'campaigns.audience') }}
+            or {{ is_distinct_from('existing_sends.is_automated', 'campaigns.is_automated') }}
+
+    ),
+
+{%- endif %}
+
+send_events as (
+
+    select email_events.*
+    from email_events
+    {%- if is_incremental() %}
+        where email_events.email_send_id in (select sends_to_build.email_send_id from sends_to_build)
+    {%- else %}
+        where email_events.email_send_id is not null
+    {%- endif %}
+
+),
+
+-- the newest load batch holding a version of an event of the send (any version, also one that moved away)
+send_batches as (
+
+    select
+        email_send_id,
+        max(_batch_id) as source_batch_id
+    from raw_email_events
+    {%- if is_incremental() %}
+        where email_send_id in (select sends_to_build.email_send_id from sends_to_build)
+    {%- else %}
+        where email_send_id is not null
+    {%- endif %}
+    group by email_send_id
+
+),
+
 sends as (
 
     -- one row per send, however many times an event was exported or repeated (re-opens, re-clicks)
@@ -33,8 +135,7 @@ sends as (
         max(case when event_type = 'click' then 1 else 0 end) as has_click,
         max(case when event_type = 'unsubscribe' then 1 else 0 end) as has_unsubscribe,
         max(case when event_type = 'spam_report' then 1 else 0 end) as has_spam_report
-    from email_events
-    where email_send_id is not null
+    from send_events
     group by email_send_id
 
 ),
@@ -56,12 +157,41 @@ final as (
         sends.has_open = 1 as is_opened,
         sends.has_click = 1 as is_clicked,
         sends.has_unsubscribe = 1 as is_unsubscribed,
-        sends.has_spam_report = 1 as is_spam_report
+        sends.has_spam_report = 1 as is_spam_report,
+        {{ dbt.hash('sends.email') }} as recipient_key,
+        send_batches.source_batch_id
     from sends
     left join email_persons
         on sends.email = email_persons.email
     left join campaigns
         on sends.campaign_id = campaigns.campaign_id
+    left join send_batches
+        on sends.email_send_id = send_batches.email_send_id
+    {%- if is_incremental() %}
+        -- a send whose events all moved to other sends has no row any more: a row with only its id (sent_at
+        -- null) replaces the table's, and the post-hook deletes it
+        union all
+        select
+            send_batches.email_send_id,
+            null as campaign_id,
+            null as email_id,
+            null as person_id,
+            null as audience,
+            null as is_automated,
+            null as sent_at,
+            null as send_month,
+            null as is_sent,
+            null as is_bounced,
+            null as is_delivered,
+            null as is_opened,
+            null as is_clicked,
+            null as is_unsubscribed,
+            null as is_spam_report,
+            null as recipient_key,
+            send_batches.source_batch_id
+        from send_batches
+        where send_batches.email_send_id not in (select sends.email_send_id from sends)
+    {%- endif %}
 
 )
 

@@ -1,9 +1,10 @@
 {#-
     Incremental (the model YAML gives the reasoning): rebuilds events with a new version (loaded in a batch
-    newer than the table's newest source_batch_id) and every event of a send such an event belongs or belonged
-    to, or whose person, sent_at or audience in int_email_sends no longer matches the table.
+    newer than the table's newest source_batch_id) and every event of a send any version of such an event names
+    (raw keeps every version: the send it joins and the sends it leaves), or whose person or audience in
+    int_email_sends no longer matches the table.
 -#}
-{%- set send_columns = ['person_id', 'sent_at', 'send_month', 'audience'] %}
+{%- set send_columns = ['person_id', 'audience'] %}
 
 with
 
@@ -48,19 +49,13 @@ event_versions as (
 
     changed_sends as (
 
-        -- the send of each new event version ...
-        select email_events.email_send_id
-        from event_versions
-        inner join email_events
-            on event_versions.event_id = email_events.event_id
+        -- every send any version of an event with a new version names: its sent_at, campaign or email may have
+        -- changed (they roll up its events) ...
+        select raw_email_events.email_send_id
+        from {{ source('map', 'email_events') }} as raw_email_events
+        where raw_email_events.event_id in (select event_versions.event_id from event_versions)
         union
-        -- ... the send it belonged to before ...
-        select existing_events.email_send_id
-        from event_versions
-        inner join existing_events
-            on event_versions.event_id = existing_events.event_id
-        union
-        -- ... and sends whose derived attributes changed
+        -- ... and sends whose person (identity) or audience (campaigns) changed
         select existing_events.email_send_id
         from existing_events
         inner join email_sends
