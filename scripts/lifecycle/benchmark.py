@@ -7,10 +7,11 @@ fresh DuckDB file (each phase needs the ones before it):
   (the least any load must do); `copy`, a second reference: DuckDB copying every file as it is into tables
   of a database file (its own type guesses, no checks, no line numbers);
 - `load` (`lifecycle load`); `models` (`dbt build --resource-type seed --resource-type model`); `tests`
-  (`dbt test`: the data tests; unit tests check the code and `lifecycle run` leaves them out); `validate` (`lifecycle validate`); `publish`: what `lifecycle run`
-  spends outside those on a warehouse that exists (publish.building: the lock, the copy of the published
-  file into the working copy, the checkpoint, fsync and rename);
-- `run`: the whole `lifecycle run` on another fresh file (the faithful number: one dbt parse, no copy);
+  (`dbt test`: the data tests; unit tests check the code and `lifecycle run` leaves them out); `validate`
+  (`lifecycle validate`); `publish`: what `lifecycle run` spends outside those on a warehouse that exists
+  (publish.building: the lock, copying the build file's marts into a new published file, its checkpoint,
+  fsync and rename; the raw history is never copied);
+- `run`: the whole `lifecycle run` on another fresh warehouse (the faithful number: one dbt parse);
 - `batch`: a "1% daily batch" loaded on top of the phases' warehouse (the required files with their header
   only; new ids on copies of the latest 1% of the email events and web activities, open/click and page-view
   rows: the last days of the export), then `models` and `tests` again.
@@ -40,7 +41,6 @@ from pathlib import Path
 
 from .contract import PROJECT_DIR, load_contract
 from .errors import LifecycleError
-from .publish import working_path
 
 STEPS = ("scan", "copy", "load", "models", "tests", "validate", "publish", "run", "batch")
 NEEDS = {"models": "load", "tests": "models", "validate": "models", "publish": "load", "batch": "tests"}
@@ -282,7 +282,7 @@ def bench(scale: str, seed: int = 1, target: str = "duckdb", steps: list[str] | 
 
         for step in wanted:
             if step == "run":
-                warm(working_path(work / "run.duckdb"))
+                warm(work / "run.duckdb")
                 run = [*cli, "run", "--exports", str(exports), "--target", target]
                 _measure(report, "run", run, _env(work / "run.duckdb"), logs, [] if build else build)
             elif step == "batch":

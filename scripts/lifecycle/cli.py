@@ -25,7 +25,7 @@ from .dbt_build import dbt_build, dbt_var, duckdb_path_env
 from .errors import LifecycleError, explain, interrupts_raised
 from .loader import LoadResult, load_exports
 from .report import complete_months, kpi_table
-from .targets import target_settings
+from .targets import target_settings, unpublished
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
@@ -45,7 +45,7 @@ def _settings(target: str | None) -> dict:
     return settings
 
 
-def _print_load(result: LoadResult) -> None:
+def _print_load(result: LoadResult, settings: dict) -> None:
     table = Table(title=f"batch {result.batch_id} loaded at {result.loaded_at:%Y-%m-%d %H:%M:%S} UTC")
     for name in ("file", "lines", "rows read", "loaded", "quarantined"):
         table.add_column(name, justify="left" if name == "file" else "right")
@@ -61,6 +61,7 @@ def _print_load(result: LoadResult) -> None:
         console.print(
             f"[yellow]{result.rows_quarantined:,} rows quarantined[/]: "
             f"select * from raw.quarantine where batch_id = {result.batch_id}"
+            + (f" (in {settings['raw']})" if settings["type"] == "duckdb" else "")
         )
 
 
@@ -74,7 +75,7 @@ def do_load(exports: Path, settings: dict) -> LoadResult:
             return lambda done: progress.update(task, completed=done)
 
         result = load_exports(exports, settings, on_file)
-    _print_load(result)
+    _print_load(result, settings)
     return result
 
 
@@ -155,7 +156,8 @@ def command(fn: Callable) -> Callable:
 
 @command
 def load(exports: Exports, target: Target = None) -> None:
-    """Validate an exports folder against the contract and append it to raw.* as one batch."""
+    """Validate an exports folder against the contract and append it to raw.* as one batch (on DuckDB:
+    the raw file beside the published one; the next build publishes it)."""
     with publish.building(_settings(target), dbt=False, say=console.print) as work:
         do_load(exports, work)
 
@@ -281,7 +283,9 @@ def validate(
     mart: Annotated[list[str] | None, typer.Option(help="validate only this mart (repeatable)")] = None,
 ) -> None:
     """Great Expectations checkpoint over every metric mart: grain, months, ranges, row counts."""
-    _validate(_settings(target), docs, failures_only, mart)
+    # DuckDB: the build file, where the staging layer validate compares the marts with is (the published
+    # file holds the marts only); it holds the published marts unless a build failed since
+    _validate(unpublished(_settings(target)), docs, failures_only, mart)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ def failing_rows(result, target: str, limit: int = 3) -> list[str]:
     """One line per failed data test: its name, how many rows failed and the first few of them (the
     rows the test's query returns), so that a failure names what is wrong without rerunning anything.
     Best effort: a test whose query cannot be rerun is listed without rows."""
-    from .targets import target_settings
+    from .targets import target_settings, unpublished
 
     failed = [r for r in getattr(result.result, "results", None) or []
               if str(r.status) == "fail" and r.node.resource_type == "test"]
@@ -61,7 +61,7 @@ def failing_rows(result, target: str, limit: int = 3) -> list[str]:
     for r in failed:
         line = f"{r.node.name}: {r.failures} failing row{'s' if r.failures != 1 else ''}"
         try:
-            columns, rows = query(target_settings(target),
+            columns, rows = query(unpublished(target_settings(target)),
                                   f"select * from ({r.node.compiled_code}) as failures limit {limit}")
             line += "".join(f"\n    {', '.join(f'{c}={v}' for c, v in zip(columns, row))}" for row in rows)
         except Exception:  # noqa: BLE001 (the failure itself is what matters)
@@ -71,11 +71,11 @@ def failing_rows(result, target: str, limit: int = 3) -> list[str]:
 
 
 def query(settings: dict, sql: str) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of a read-only query on a built target."""
+    """Column names and rows of a read-only query on a built target (DuckDB: `path`, raw file attached)."""
     if settings["type"] == "duckdb":
-        import duckdb
+        from .targets import connect_duckdb
 
-        with duckdb.connect(settings["path"], read_only=True) as con:
+        with connect_duckdb(settings) as con:
             cur = con.execute(sql)
             return [d[0] for d in cur.description], cur.fetchall()
     from .publish import pg_connect
@@ -165,5 +165,8 @@ def dbt_var(name: str) -> str:
 
 
 def duckdb_path_env(path: Path) -> None:
-    """Point dbt's duckdb target at `path` (absolute, so dbt and the loader agree)."""
-    os.environ["LIFECYCLE_DUCKDB_PATH"] = str(path.resolve())
+    """Point dbt's duckdb target at the warehouse published at `path` (absolute, so dbt and the loader
+    agree); dbt builds its build file (targets.duckdb_files)."""
+    from .targets import DUCKDB_PATH_ENV
+
+    os.environ[DUCKDB_PATH_ENV] = str(path.resolve())

@@ -24,7 +24,7 @@ import duckdb
 import yaml
 
 from .contract import BATCH_COLUMNS, PROJECT_DIR, ColumnSpec, FileSpec, load_contract
-from .errors import LifecycleError, LoadError
+from .errors import LifecycleError, LoadError, user_error
 from .readers import ReadFile, find_file, read_file, sql_text
 
 QUARANTINE_COLUMNS = (
@@ -320,15 +320,16 @@ def _selects(spec: FileSpec, batch_id: int, loaded_at: datetime, file_name: str,
 
 
 class _DuckDBTarget:
-    """The warehouse file itself is the scratch database: temp tables, one transaction."""
+    """The raw file (targets.duckdb_files), written in place, is the scratch database: temp tables, one
+    transaction (a failed or killed load commits nothing, so no copy of the file is needed)."""
 
     def __init__(self, settings: dict[str, Any], workdir: Path) -> None:
-        path = Path(settings["path"])
+        path = Path(settings["raw"])
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = duckdb.connect(str(path))
-        except duckdb.Error as exc:
-            raise LifecycleError(f"cannot open the warehouse {path} for writing: {exc}") from None
+        except duckdb.Error as exc:  # a WAL DuckDB cannot replay, the file open in another program...
+            raise user_error(exc) or LifecycleError(f"cannot open the raw file {path} for writing: {exc}") from None
         self.scratch = self.con
         _configure(self.con, workdir)
         self.con.execute("begin transaction")

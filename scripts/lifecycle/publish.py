@@ -1,14 +1,22 @@
 """Safe publishing: a build never exposes a partial or failing result to BI tools.
 
-DuckDB: the published warehouse is the target's file (`LIFECYCLE_DUCKDB_PATH`). A writing command
-works on a working copy `<file>.building` (a copy of the published file, or a new file) and moves
-it over the published file with one atomic rename only after everything passed. Readers holding
-the published file open keep reading the previous version (the rename does not touch their open
-file) and are never blocked by the build's write lock; they see the new marts when they reopen it.
-A failed run leaves its working copy for inspection; a killed one leaves it behind; the next run
-removes either. A lock file `<file>.lock` keeps two builds of one warehouse apart. A write-ahead log
-`<file>.wal` next to the published file is replayed into the build (and removed when it is published);
-one DuckDB cannot replay is refused, named, and left where it is.
+DuckDB: three files, all named after the target's file `LIFECYCLE_DUCKDB_PATH` (targets.duckdb_files):
+- the raw file `<name>.raw.duckdb`: append-only, written in place by `lifecycle load`, one transaction
+  per batch (a failed or killed load commits nothing);
+- the build file `<name>.build.duckdb`: what dbt builds, in place, with the raw file attached read-only
+  (profiles.yml). A failed build leaves it partial; the next build carries on from it (incremental
+  models take what to process from their own table);
+- the published file `LIFECYCLE_DUCKDB_PATH`: only the `marts` schema, what BI tools, `lifecycle report`
+  and `validate` read. A build publishes by writing the build file's marts into a new file
+  `<file>.building`, checkpointed and fsynced, then renamed over the published file (atomic): readers
+  holding the published file keep reading the previous version (the rename does not touch their open
+  file) and are never blocked; they see the new marts when they reopen it. A failed or killed publish
+  leaves `<file>.building`; the next command removes it.
+No command copies the raw history. A lock file `<file>.lock` keeps two writers of one warehouse apart.
+A write-ahead log DuckDB cannot replay (of the raw or build file) is refused and named; one next to the
+published file is dropped when the file is replaced (the file holds nothing but published marts).
+A warehouse of an older lifecycle (one file holding raw, staging, intermediate and marts) has its raw
+schema copied into a new raw file once, by the first writing command (migrate_raw).
 
 PostgreSQL: `raw` is shared and each load commits in its own transaction. dbt builds staging,
 intermediate and marts into shadow schemas `<schema>__next` (the `LIFECYCLE_SCHEMA_SUFFIX`
@@ -27,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import shutil
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,7 +48,6 @@ from .errors import (
 WORKING_SUFFIX = ".building"
 LOCK_SUFFIX = ".lock"
 SCHEMA_SUFFIX_ENV = "LIFECYCLE_SCHEMA_SUFFIX"
-DUCKDB_PATH_ENV = "LIFECYCLE_DUCKDB_PATH"
 SHADOW_SUFFIX = "__next"
 OLD_SUFFIX = "__old"
 SWAPPED_SCHEMAS = ("staging", "intermediate", "marts")
@@ -63,14 +69,14 @@ def building(
 ) -> Iterator[dict[str, Any]]:
     """Run the body against unpublished settings; publish only when it returns without an error.
 
-    `dbt`: the body runs dbt (PostgreSQL then builds into shadow schemas; a load alone needs none).
-    `fresh`: start DuckDB from an empty working file instead of a copy of the published one.
+    `dbt`: the body runs dbt (PostgreSQL then builds into shadow schemas, DuckDB publishes the build
+    file's marts; a load alone needs neither). `fresh`: start DuckDB from no raw file and no build file.
     `full_refresh`: PostgreSQL does not copy the live incremental tables into the shadow schemas.
     On failure the exception is re-raised with a line saying nothing was published (a LifecycleError, or
     errors.Interrupted for Ctrl-C and SIGTERM; other exceptions are bugs: the line is said instead).
     """
     if settings["type"] == "duckdb" and settings["path"] != ":memory:":
-        with duckdb_working_copy(settings, fresh=fresh, say=say) as work:
+        with duckdb_build_file(settings, dbt=dbt, fresh=fresh, say=say) as work:
             yield work
     elif settings["type"] == "postgres" and dbt:
         with postgres_shadow_schemas(settings, full_refresh=full_refresh, say=say) as work:
@@ -106,9 +112,10 @@ def _env(name: str, value: str) -> Iterator[None]:
             os.environ[name] = previous
 
 
-# ---------------------------------------------------------------- DuckDB: working copy + rename
+# ---------------------------------------------------------------- DuckDB: raw file, build file, published file
 
 def working_path(published: Path) -> Path:
+    """The next published file while it is written."""
     return published.with_name(published.name + WORKING_SUFFIX)
 
 
@@ -118,6 +125,10 @@ def lock_path(published: Path) -> Path:
 
 def _wal(database: Path) -> Path:
     return database.with_name(database.name + ".wal")
+
+
+def _sql_text(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 @contextlib.contextmanager
@@ -138,7 +149,8 @@ def exclusive_lock(path: Path, what: str) -> Iterator[None]:
 
 
 def remove_stale_working_copy(published: Path, say: Say = _quiet) -> bool:
-    """Delete a working copy (and its WAL) left by a failed or killed run; True when there was one."""
+    """Delete a next published file (and its WAL) left by a failed or killed run; True when there was one
+    (also the whole-file working copy an older lifecycle left under the same name)."""
     work = working_path(published)
     stale = [p for p in (work, _wal(work)) if p.exists()]
     for p in stale:
@@ -148,35 +160,19 @@ def remove_stale_working_copy(published: Path, say: Say = _quiet) -> bool:
     return bool(stale)
 
 
-def check_wal(published: Path, say: Say = _quiet) -> None:
-    """Refuse to start from a published file whose write-ahead log DuckDB cannot replay (naming it:
-    DuckDB's own error would name the working copy's); a valid one is copied into the build."""
+def check_wal(database: Path, say: Say = _quiet) -> None:
+    """Refuse a file whose write-ahead log DuckDB cannot replay, naming the log (DuckDB's own error may
+    name another file); a valid one is replayed (in memory only: the file is opened read-only)."""
     import duckdb
 
-    wal = _wal(published)
-    if not (wal.exists() and published.exists()):
+    wal = _wal(database)
+    if not (wal.exists() and database.exists()):
         return
     try:
-        duckdb.connect(str(published), read_only=True).close()  # replays the WAL in memory only
+        duckdb.connect(str(database), read_only=True).close()
     except duckdb.Error as exc:  # DuckDB's message names the WAL, or another program holding the file
         raise (user_error(exc) or LifecycleError(stale_wal_message(wal, str(exc)))) from None
-    say(f"replaying the write-ahead log {wal} into the build (it is removed when the build is published)")
-
-
-def start_working_copy(published: Path, fresh: bool = False) -> Path:
-    """The working file: a copy of the published warehouse (with its WAL, if any) or nothing yet."""
-    work = working_path(published)
-    work.parent.mkdir(parents=True, exist_ok=True)
-    if published.exists() and not fresh:
-        for source, copy in ((published, work), (_wal(published), _wal(work))):
-            if source.exists():
-                try:
-                    shutil.copyfile(source, copy)
-                except OSError as exc:  # a failed write() does not say which file it was writing
-                    if exc.filename is None:
-                        exc.filename = str(copy)
-                    raise
-    return work
+    say(f"replaying the write-ahead log {wal}")
 
 
 def _fsync(path: Path) -> None:
@@ -187,55 +183,124 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def publish_working_copy(work: Path, published: Path) -> None:
-    """Checkpoint the working file and rename it over the published one (atomic on one filesystem)."""
+def _schema_tables(con, database: str, schema: str) -> list[tuple[str, str]]:
+    """(name, CREATE TABLE statement) of the tables of one schema of an attached database."""
+    return con.execute(
+        "select table_name, sql from duckdb_tables() where database_name = ? and schema_name = ? order by 1",
+        [database, schema],
+    ).fetchall()
+
+
+def migrate_raw(published: Path, raw: Path, say: Say = _quiet) -> bool:
+    """Once, for a warehouse published by an older lifecycle (one file holding raw, staging,
+    intermediate and marts): copy its raw schema into a new raw file, so that no load is lost. Written
+    as `<raw>.building` and renamed, so that an interrupted copy is started over. True when it did."""
     import duckdb
 
-    if not work.exists():  # a command that wrote nothing (cannot happen for load/build/run)
-        return
-    with duckdb.connect(str(work)) as con:
-        con.execute("checkpoint")
+    if raw.exists() or not published.exists():
+        return False
+    check_wal(published)
+    with duckdb.connect(str(published), read_only=True) as con:
+        if not _schema_tables(con, con.execute("select current_database()").fetchone()[0], "raw"):
+            return False
+    work = working_path(raw)
+    for leftover in (work, _wal(work)):
+        leftover.unlink(missing_ok=True)
+    with duckdb.connect() as con:
+        con.execute(f"attach {_sql_text(published)} as lifecycle_old (read_only)")
+        con.execute(f"attach {_sql_text(work)} as lifecycle_new")
+        con.execute("use lifecycle_new")
+        con.execute("create schema raw")
+        for table, create in _schema_tables(con, "lifecycle_old", "raw"):
+            con.execute(create)
+            con.execute(f'insert into raw."{table}" select * from lifecycle_old.raw."{table}"')
+        con.execute("checkpoint lifecycle_new")
+    _fsync(work)
+    os.replace(work, raw)
+    _fsync(raw.parent)
+    say(f"moved the raw history of {published} (a warehouse of an older lifecycle) into {raw}, once")
+    return True
+
+
+def publish_marts(build: Path, published: Path) -> None:
+    """Write the marts of the build file into a new file `<published>.building` (DuckDB: ATTACH it, copy
+    each table with its CREATE TABLE statement), checkpoint, fsync, and rename it over the published
+    file (atomic on one filesystem): readers holding the old file keep reading it and never wait.
+    The ATTACH of the new file is where its storage options go."""
+    import duckdb
+
+    work = working_path(published)
+    with duckdb.connect() as con:  # in memory: both files are attached under names of their own
+        con.execute(f"attach {_sql_text(build)} as lifecycle_build (read_only)")
+        con.execute(f"attach {_sql_text(work)} as lifecycle_published")
+        tables = _schema_tables(con, "lifecycle_build", "marts")
+        if not tables:
+            raise LifecycleError(f"the build file {build} holds no marts; nothing to publish")
+        con.execute("use lifecycle_published")
+        con.execute("create schema marts")
+        for table, create in tables:
+            con.execute(create)
+            con.execute(f'insert into marts."{table}" select * from lifecycle_build.marts."{table}"')
+        con.execute("checkpoint lifecycle_published")
     if _wal(work).exists():
-        raise LifecycleError(f"the working copy {work} still has a write-ahead log after a checkpoint")
+        raise LifecycleError(f"the new published file {work} still has a write-ahead log after a checkpoint")
     _fsync(work)
     stop_if_interrupted()
     with interrupts_deferred():  # from here the command publishes, however it is interrupted
-        _wal(published).unlink(missing_ok=True)  # its changes were copied into the working file
+        _wal(published).unlink(missing_ok=True)  # a log of the replaced file would corrupt the new one
         os.replace(work, published)
         PUBLISHED.append(str(published))
     _fsync(published.parent)
 
 
+def _start_fresh(*files: Path) -> None:
+    for f in files:
+        for p in (f, _wal(f)):
+            p.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
-def duckdb_working_copy(
-    settings: dict[str, Any], *, fresh: bool = False, say: Say = _quiet,
+def duckdb_build_file(
+    settings: dict[str, Any], *, dbt: bool = True, fresh: bool = False, say: Say = _quiet,
 ) -> Iterator[dict[str, Any]]:
-    published = Path(settings["path"])
+    """Loads append to the raw file in place (one transaction per batch); dbt builds the build file in
+    place; with `dbt`, its marts are then published. A failed build leaves the build file partial: the
+    published file is untouched and the next build carries on from it."""
+    published, raw, build = Path(settings["path"]), Path(settings["raw"]), Path(settings["build"])
     work = working_path(published)
     already, locked = len(PUBLISHED), False
     try:
         with exclusive_lock(lock_path(published), str(published)):
             locked = True
             remove_stale_working_copy(published, say)
-            if not fresh:
-                check_wal(published, say)
-            start_working_copy(published, fresh)
-            with _env(DUCKDB_PATH_ENV, str(work)):
-                yield {**settings, "path": str(work)}
-            try:
-                publish_working_copy(work, published)
-            except Exception as exc:
-                if len(PUBLISHED) > already:
-                    raise
-                raise LifecycleError(f"could not publish {work} as {published}: {user_error(exc) or exc}") from exc
+            if fresh:
+                _start_fresh(raw, build)
+            else:
+                migrate_raw(published, raw, say)
+                for database in (raw, build):
+                    check_wal(database)
+            if _wal(published).exists():  # someone wrote into the published file: say what is lost
+                say(f"the write-ahead log {_wal(published)} of the published file is dropped when it is replaced")
+            yield {**settings, "path": str(build)}
+            if dbt:
+                try:
+                    publish_marts(build, published)
+                except Exception as exc:
+                    if len(PUBLISHED) > already:
+                        raise
+                    raise LifecycleError(
+                        f"could not publish the marts of {build} as {published}: {user_error(exc) or exc}"
+                    ) from exc
     except BaseException as exc:
         if len(PUBLISHED) > already:  # interrupted after the rename: the build is published
             raise
         leftover = "nothing built"
-        if locked and work.exists():
-            leftover = f"working copy kept for inspection until the next run: {work}"
+        if locked and dbt and build.exists():
+            leftover = f"the next build carries on from the build file {build}"
+        elif locked and not dbt:
+            leftover = f"a load that did not finish appends nothing to {raw}"
         raise _unchanged(exc, str(published), leftover, say) from exc
-    say(f"published {published}")
+    say(f"published {published}" if dbt else f"appended to {raw}; the next build publishes it")
 
 
 # ---------------------------------------------------------------- PostgreSQL: shadow schemas + swap

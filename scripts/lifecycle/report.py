@@ -35,9 +35,9 @@ HEADLINES: tuple[tuple[str, str, str, str, str], ...] = (
 def fetch(settings: dict[str, Any], sql: str) -> list[tuple]:
     """Run one read-only query on the target."""
     if settings["type"] == "duckdb":
-        import duckdb
+        from .targets import connect_duckdb
 
-        with duckdb.connect(settings["path"], read_only=True) as con:
+        with connect_duckdb(settings) as con:  # a build file's staging views read the raw file
             return con.execute(sql).fetchall()
     import psycopg
 
@@ -51,9 +51,9 @@ def fetch_frame(settings: dict[str, Any], sql: str) -> pd.DataFrame:
     import pandas as pd
 
     if settings["type"] == "duckdb":
-        import duckdb
+        from .targets import connect_duckdb
 
-        with duckdb.connect(settings["path"], read_only=True) as con:
+        with connect_duckdb(settings) as con:
             return con.execute(sql).df()
     import psycopg
 

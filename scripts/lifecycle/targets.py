@@ -13,6 +13,19 @@ from .contract import PROJECT_DIR
 from .errors import LifecycleError
 
 PROFILE_NAME = "lifecycle"
+DUCKDB_PATH_ENV = "LIFECYCLE_DUCKDB_PATH"
+DEFAULT_DUCKDB_PATH = "warehouse/lifecycle.duckdb"  # also in profiles.yml (target_settings checks they agree)
+RAW_ALIAS = "lifecycle_raw"  # the name dbt's duckdb target attaches the raw file under (sources' database)
+
+
+def duckdb_files(published: Path) -> tuple[Path, Path]:
+    """(raw file, build file) of the DuckDB warehouse published at `published`: beside it, named
+    `<name>.raw.duckdb` and `<name>.build.duckdb` (`<name>`: its file name without `.duckdb`).
+    profiles.yml renders the same rule; `:memory:` stays `:memory:`."""
+    if str(published) == ":memory:":
+        return published, published
+    base = published.name.removesuffix(".duckdb")
+    return published.with_name(f"{base}.raw.duckdb"), published.with_name(f"{base}.build.duckdb")
 
 
 def profiles_dir() -> Path:
@@ -31,6 +44,7 @@ def target_settings(target: str | None = None) -> dict[str, Any]:
     """The rendered output of `target` (default: the profile's default target), with `name` added."""
     env = jinja2.Environment()
     env.filters["as_number"] = lambda v: int(v) if str(v).isdigit() else float(v)
+    env.filters["as_bool"] = lambda v: str(v).lower() == "true"
     text = (profiles_dir() / "profiles.yml").read_text()
     rendered = env.from_string(text).render(env_var=_env_var)
     profile = yaml.safe_load(rendered)[PROFILE_NAME]
@@ -41,6 +55,48 @@ def target_settings(target: str | None = None) -> dict[str, Any]:
     settings = dict(profile["outputs"][name])
     settings["name"] = name
     if settings["type"] == "duckdb":
-        path = Path(settings["path"])
-        settings["path"] = str(path if path.is_absolute() else Path.cwd() / path)
+        settings.update(_duckdb_layout(settings))
     return settings
+
+
+def _absolute(path: str) -> Path:
+    return Path(path) if path == ":memory:" or Path(path).is_absolute() else Path.cwd() / path
+
+
+def _duckdb_layout(output: dict[str, Any]) -> dict[str, str]:
+    """`path`: the published file (LIFECYCLE_DUCKDB_PATH), `raw` and `build`: its raw and build files.
+    The profile's own `path` is the build file, with the raw file attached as RAW_ALIAS: what a plain
+    `dbt build` uses; a profile that disagrees with duckdb_files() is refused rather than guessed at."""
+    published = _absolute(_env_var(DUCKDB_PATH_ENV, DEFAULT_DUCKDB_PATH))
+    raw, build = duckdb_files(published)
+    attached = {a.get("alias"): _absolute(str(a.get("path"))) for a in output.get("attach") or []}
+    if _absolute(output["path"]) != build or attached.get(RAW_ALIAS) != raw:
+        raise LifecycleError(
+            f"profiles.yml: the duckdb target must build {build} (its `path`) and attach {raw} as "
+            f"{RAW_ALIAS}, the files of {DUCKDB_PATH_ENV}={published}"
+        )
+    return {"path": str(published), "raw": str(raw), "build": str(build)}
+
+
+def unpublished(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings of what dbt builds on the target: the build file on DuckDB (readers attach the raw
+    file: connect_duckdb), the target itself elsewhere."""
+    if settings["type"] == "duckdb":
+        return {**settings, "path": settings["build"]}
+    return settings
+
+
+def connect_duckdb(settings: dict[str, Any]):
+    """A read-only connection to the DuckDB file `settings["path"]`, with the raw file attached
+    read-only as RAW_ALIAS when there is one (the build file's staging views read it)."""
+    import duckdb
+
+    con = duckdb.connect(settings["path"], read_only=True)
+    raw = settings.get("raw")
+    if raw and raw != ":memory:" and raw != settings["path"] and Path(raw).exists():
+        try:
+            con.execute(f"attach if not exists '{raw.replace(chr(39), chr(39) * 2)}' as {RAW_ALIAS} (read_only)")
+        except BaseException:
+            con.close()
+            raise
+    return con

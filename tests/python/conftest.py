@@ -129,6 +129,30 @@ def warehouse_made_by(tmp_path_factory: pytest.TempPathFactory, name: str, *args
         mp.undo()
 
 
+def warehouse_files(published: Path) -> tuple[Path, Path, Path]:
+    """(published, raw, build) files of the DuckDB warehouse published at `published`."""
+    from lifecycle.targets import duckdb_files
+
+    return (published, *duckdb_files(published))
+
+
+def copy_warehouse(source: Path, target: Path) -> Path:
+    """Copy the files of the DuckDB warehouse published at `source` (those that exist) to `target`'s."""
+    for old, new in zip(warehouse_files(source), warehouse_files(target)):
+        if old.exists():
+            shutil.copyfile(old, new)
+    return target
+
+
+def connect_build(published: Path):
+    """A read-only connection to the build file of the warehouse published at `published`, raw attached
+    (what dbt built: staging, intermediate and marts, built or not yet published)."""
+    from lifecycle.targets import connect_duckdb
+
+    _, raw, build = warehouse_files(published)
+    return connect_duckdb({"path": str(build), "raw": str(raw)})
+
+
 @pytest.fixture(scope="session")
 def project_dir() -> Path:
     return PROJECT_DIR

@@ -11,7 +11,6 @@ a batch of only changed rows, a batch of only deletions, and an export whose mon
 from __future__ import annotations
 
 import math
-import shutil
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -25,6 +24,8 @@ from lifecycle.dbt_build import compiled_sql, dbt_invoke, incremental_models
 from lifecycle.generate import generate
 from lifecycle.loader import load_exports
 from lifecycle.targets import target_settings
+
+from conftest import connect_build, copy_warehouse
 
 FACTS = {"fct_email_events": "event_id", "fct_web_activities": "activity_id"}
 # incremental models outside `marts` that the selector must find (a guard on the finder, not the list compared)
@@ -176,8 +177,9 @@ def marts_snapshot(fetch: Callable[[str], list[tuple]], tables: list[str]) -> di
 
 
 def duckdb_fetcher(path: Path) -> Callable[[str], list[tuple]]:
+    """Queries on what dbt built for the warehouse published at `path` (its build file, raw attached)."""
     def fetch(sql: str) -> list[tuple]:
-        with duckdb.connect(str(path), read_only=True) as con:
+        with connect_build(path) as con:
             return con.execute(sql).fetchall()
     return fetch
 
@@ -207,7 +209,8 @@ def assert_same_marts(incremental: dict[str, list[tuple]], full: dict[str, list[
 
 
 class DuckWarehouse:
-    """One DuckDB file, loaded and built directly (loader + dbt; publishing is tested in test_publish)."""
+    """One DuckDB warehouse (raw file + build file), loaded and built directly (loader + dbt; publishing is
+    tested in test_publish)."""
 
     def __init__(self, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.path, self.mp = path, monkeypatch
@@ -227,8 +230,7 @@ class DuckWarehouse:
         return duckdb_fetcher(self.path)(sql)
 
     def copy(self, path: Path) -> DuckWarehouse:
-        shutil.copyfile(self.path, path)
-        return DuckWarehouse(path, self.mp)
+        return DuckWarehouse(copy_warehouse(self.path, path), self.mp)
 
     def rows_to_rewrite(self) -> dict[str, int]:
         """How many rows of each fact the next incremental build replaces: the models they read are

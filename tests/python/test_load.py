@@ -22,17 +22,17 @@ def load(folder: Path):
 
 
 def snapshot(settings: dict) -> dict[str, list[tuple]]:
-    """Every raw table's rows, sorted; {} when the warehouse does not exist yet."""
-    if not Path(settings["path"]).exists():
+    """Every raw table's rows, sorted; {} when the raw file does not exist yet."""
+    if not Path(settings["raw"]).exists():
         return {}
-    with duckdb.connect(settings["path"], read_only=True) as con:
+    with duckdb.connect(settings["raw"], read_only=True) as con:
         tables = [t for (t,) in con.execute(
             "select table_name from information_schema.tables where table_schema = 'raw'").fetchall()]
         return {t: sorted(con.execute(f"select * from raw.{t}").fetchall(), key=repr) for t in tables}
 
 
 def quarantine(settings: dict) -> list[tuple]:
-    with duckdb.connect(settings["path"], read_only=True) as con:
+    with duckdb.connect(settings["raw"], read_only=True) as con:
         return con.execute(
             "select file_name, line_number, column_name, value, reason from raw.quarantine "
             "order by batch_id, file_name, line_number, column_name"
@@ -40,7 +40,7 @@ def quarantine(settings: dict) -> list[tuple]:
 
 
 def rows(settings: dict, table: str, where: str = "true") -> list[tuple]:
-    with duckdb.connect(settings["path"], read_only=True) as con:
+    with duckdb.connect(settings["raw"], read_only=True) as con:
         return con.execute(f"select * from raw.{table} where {where}").fetchall()
 
 

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lifecycle.cli import app
+from lifecycle.targets import target_settings
 
 runner = CliRunner()
 LEADS_HEADER = ("lead_id,email,company,title,industry,country,lead_source,status,created_at,converted_at,"
@@ -31,7 +32,8 @@ def load(folder: Path, target: str = "duckdb"):
 
 
 def query(settings: dict, sql: str) -> list[tuple]:
-    with duckdb.connect(settings["path"], read_only=True) as con:
+    """A query on the raw file (the target's own settings)."""
+    with duckdb.connect(settings["raw"], read_only=True) as con:
         return con.execute(sql).fetchall()
 
 
@@ -459,4 +461,4 @@ def test_chunk_edges_change_nothing(chunk, exports, duckdb_target, tmp_path, mon
     monkeypatch.setattr(readers, "CHUNK_BYTES", chunk)
     monkeypatch.setenv("LIFECYCLE_DUCKDB_PATH", str(tmp_path / "chunked.duckdb"))
     ok(load(exports))
-    assert result({"path": str(tmp_path / "chunked.duckdb")}) == expected
+    assert result(target_settings("duckdb")) == expected
