@@ -44,6 +44,7 @@ from .errors import (
     UNCHANGED, Interrupted, LifecycleError, interrupt_signal, interrupts_deferred, stale_wal_message,
     stop_if_interrupted, user_error,
 )
+from .targets import duckdb_config
 
 WORKING_SUFFIX = ".building"
 LOCK_SUFFIX = ".lock"
@@ -222,7 +223,7 @@ def migrate_raw(published: Path, raw: Path, say: Say = _quiet) -> bool:
     return True
 
 
-def publish_marts(build: Path, published: Path) -> None:
+def publish_marts(build: Path, published: Path, config: dict[str, str] | None = None) -> None:
     """Write the marts of the build file into a new file `<published>.building` (DuckDB: ATTACH it, copy
     each table with its CREATE TABLE statement), checkpoint, fsync, and rename it over the published
     file (atomic on one filesystem): readers holding the old file keep reading it and never wait.
@@ -230,7 +231,8 @@ def publish_marts(build: Path, published: Path) -> None:
     import duckdb
 
     work = working_path(published)
-    with duckdb.connect() as con:  # in memory: both files are attached under names of their own
+    # in memory: both files are attached under names of their own; `config`: the profile's settings
+    with duckdb.connect(config=config or {}) as con:
         con.execute(f"attach {_sql_text(build)} as lifecycle_build (read_only)")
         con.execute(f"attach {_sql_text(work)} as lifecycle_published")
         tables = _schema_tables(con, "lifecycle_build", "marts")
@@ -284,7 +286,7 @@ def duckdb_build_file(
             yield {**settings, "path": str(build)}
             if dbt:
                 try:
-                    publish_marts(build, published)
+                    publish_marts(build, published, duckdb_config(settings))
                 except Exception as exc:
                     if len(PUBLISHED) > already:
                         raise

@@ -86,12 +86,19 @@ def unpublished(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+def duckdb_config(settings: dict[str, Any]) -> dict[str, str]:
+    """The profile's DuckDB `settings` (memory_limit, ...), for the connections this package opens, so that
+    every command stays within the memory dbt's builds are given."""
+    return {name: str(value).lower() if isinstance(value, bool) else str(value)
+            for name, value in (settings.get("settings") or {}).items()}
+
+
 def connect_duckdb(settings: dict[str, Any]):
-    """A read-only connection to the DuckDB file `settings["path"]`, with the raw file attached
-    read-only as RAW_ALIAS when there is one (the build file's staging views read it)."""
+    """A read-only connection to the DuckDB file `settings["path"]` with the profile's settings, and the
+    raw file attached read-only as RAW_ALIAS when there is one (the build file's staging views read it)."""
     import duckdb
 
-    con = duckdb.connect(settings["path"], read_only=True)
+    con = duckdb.connect(settings["path"], read_only=True, config=duckdb_config(settings))
     raw = settings.get("raw")
     if raw and raw != ":memory:" and raw != settings["path"] and Path(raw).exists():
         try:
