@@ -292,7 +292,7 @@ def _csv_options(width: int) -> str:
     columns = ", ".join(f"'c{i}': 'varchar'" for i in range(width))
     return (f"columns = {{{columns}}}, header = true, auto_detect = false, delim = ',', quote = '\"', "
             f"escape = '\"', strict_mode = true, max_line_size = {MAX_RECORD_BYTES}, "
-            f"buffer_size = {2 * MAX_RECORD_BYTES}")
+            f"buffer_size = {MAX_RECORD_BYTES}")  # (a record spans at most two buffers; each thread pins one)
 
 
 def _header_fields(path: Path, text: bytes) -> list[str]:
