@@ -8,6 +8,10 @@ end records; a quote opens a quoted value only at the start of a field, `""` ins
 and a closing quote must be followed by a comma or the end of the line. Records that break those
 rules (a stray quote, a carriage return without line feed) are set aside with the lines they span
 and the rest is parsed from a copy without them, so a stray quote never swallows rows in silence.
+Files where line k is record k (the usual export: no quoted line break, no blank line, one kind of line
+ending) need no index: row i is line i + 2. Memory stays flat in the file's size: the bytes are read
+chunk by chunk through a map whose pages are let go, and only files that need an index hold arrays
+with one entry per record.
 
 File-level problems raise LoadError naming file, column and line.
 """
