@@ -8,6 +8,10 @@ end records; a quote opens a quoted value only at the start of a field, `""` ins
 and a closing quote must be followed by a comma or the end of the line. Records that break those
 rules (a stray quote, a carriage return without line feed) are set aside with the lines they span
 and the rest is parsed from a copy without them, so a stray quote never swallows rows in silence.
+Files where line k is record k (the usual export: no quoted line break, no blank line, one kind of line
+ending) need no index: row i is line i + 2. Memory stays flat in the file's size: the bytes are read
+chunk by chunk through a map whose pages are let go, and only files that need an index hold arrays
+with one entry per record.
 
 File-level problems raise LoadError naming file, column and line.
 """
@@ -180,6 +184,7 @@ def index_records(data: mmap.mmap, exact: bool = False) -> RecordIndex:
     buf = np.frombuffer(data, dtype=np.uint8) if size else np.zeros(0, dtype=np.uint8)
     breaks: list[np.ndarray] = []  # byte offsets of line breaks outside quoted values
     break_lines: list[np.ndarray] = []  # their physical line numbers
+    crlf_ends: list[np.ndarray] = []  # whether a CR comes before each of those line breaks
     bad_bytes: list[int] = []
     lone_crs: list[int] = []
     lines_before, inside, skip = 0, False, False
@@ -205,6 +210,8 @@ def index_records(data: mmap.mmap, exact: bool = False) -> RecordIndex:
         outside = ~inside_at(newlines)
         breaks.append(newlines[outside])
         break_lines.append(np.flatnonzero(outside) + lines_before + 1)
+        # (looked up now, while the chunk is mapped: a lookup per record after the loop would map the whole file)
+        crlf_ends.append(buf[np.maximum(breaks[-1] - 1, 0)] == CR)
         lines_before += len(newlines)
         crs = np.flatnonzero(chunk == CR) + base
         if len(crs):
@@ -213,17 +220,23 @@ def index_records(data: mmap.mmap, exact: bool = False) -> RecordIndex:
         _release(data, base, len(chunk))
     ends_with_break = size > 0 and data[size - 1] == NEWLINE
     lines = lines_before + (0 if ends_with_break or size == 0 else 1)
-    brk = np.concatenate([np.zeros(0, dtype=np.int64), *breaks])
-    brk_line = np.concatenate([np.zeros(0, dtype=np.int64), *break_lines])
-    # outside-quote line k runs from after break k-1 to break k (or to the end of the file)
-    start = np.concatenate([[0], brk + 1]).astype(np.int64)
-    end = np.concatenate([brk, [size]]).astype(np.int64)
-    first_line = np.concatenate([[1], brk_line + 1]).astype(np.int64)
-    last_line = np.concatenate([brk_line, [lines]]).astype(np.int64)
+    # outside-quote line k runs from after break k-1 to break k (or to the end of the file); the arrays
+    # are filled chunk by chunk, each chunk's breaks freed once copied (no whole-file temporaries)
+    n = 1 + sum(len(b) for b in breaks)
+    start, end = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    first_line, last_line = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    start[0], first_line[0], end[-1], last_line[-1] = 0, 1, size, lines
+    k = 0
+    while breaks:
+        brk, brk_line, crlf = breaks.pop(0), break_lines.pop(0), crlf_ends.pop(0)
+        m = len(brk)
+        start[k + 1:k + 1 + m] = brk + 1
+        end[k:k + m] = brk - crlf  # the CR of a CRLF line break is not part of the line
+        first_line[k + 1:k + 1 + m] = brk_line + 1
+        last_line[k:k + m] = brk_line
+        k += m
     if start[-1] == size:  # nothing after the last line break (outside quotes)
         start, end, first_line, last_line = start[:-1], end[:-1], first_line[:-1], last_line[:-1]
-    if len(end):  # the CR of a CRLF line break is not part of the line (the end of the file is no break)
-        end = end - ((end > start) & (end < size) & (buf[np.maximum(end - 1, 0)] == CR))
     index = RecordIndex(first_line, last_line, start, end, lines, lone_cr=bool(lone_crs))
 
     def record_of(byte: int) -> int:
@@ -283,7 +296,7 @@ def _csv_options(width: int) -> str:
     columns = ", ".join(f"'c{i}': 'varchar'" for i in range(width))
     return (f"columns = {{{columns}}}, header = true, auto_detect = false, delim = ',', quote = '\"', "
             f"escape = '\"', strict_mode = true, max_line_size = {MAX_RECORD_BYTES}, "
-            f"buffer_size = {2 * MAX_RECORD_BYTES}")
+            f"buffer_size = {MAX_RECORD_BYTES}")  # (a record spans at most two buffers; each thread pins one)
 
 
 def _header_fields(path: Path, text: bytes) -> list[str]:
@@ -314,11 +327,12 @@ def _decompress(path: Path, workdir: Path) -> Path:
 @dataclass
 class _Bytes:
     """What one pass over a file's bytes tells: `lines` when every line is one record (no quote, blank
-    line or lone CR, one kind of line ending; else None), whether some lines end in CRLF and others in
-    LF, whether a value may start or end with a space, whether the file holds other blanks (tab,
-    no-break space, a BOM after the first bytes) or a NUL."""
+    line or lone CR, one kind of line ending; else None), `tidy_lines` when the same holds but for
+    quotes, whether some lines end in CRLF and others in LF, whether a value may start or end with a
+    space, whether the file holds other blanks (tab, no-break space, a BOM after the first bytes) or a NUL."""
 
     lines: int | None
+    tidy_lines: int | None
     mixed_endings: bool
     padded: bool
     other_blanks: bool
@@ -330,7 +344,7 @@ OTHER_BLANKS = (b"\t", b"\xc2\xa0", BOM)
 
 
 def _scan_bytes(data: mmap.mmap) -> _Bytes:
-    size, newlines, crlfs, plain = len(data), 0, 0, True
+    size, newlines, crlfs, plain, tidy = len(data), 0, 0, True, True
     padded, other, nul = data[:1] == b" " or data[size - 1:] == b" ", BOM in data[1:3], False
     for base in range(0, size, CHUNK_BYTES):
         edge = data[max(base - 2, 0):base + CHUNK_BYTES + 2]  # the chunk and what straddles its edges
@@ -340,18 +354,39 @@ def _scan_bytes(data: mmap.mmap) -> _Bytes:
         crlf = edge.count(b"\r\n", lo, hi + 1) if has_cr else 0  # CRLFs that start in the chunk
         newlines += edge.count(b"\n", lo, hi)
         crlfs += crlf
-        if plain:
-            plain = not (edge.find(b'"', lo, hi) >= 0 or b"\n\n" in edge
-                         or has_cr and (b"\n\r\n" in edge or edge.count(b"\r", lo, hi) != crlf))
+        if tidy:
+            tidy = not (b"\n\n" in edge or has_cr and (b"\n\r\n" in edge or edge.count(b"\r", lo, hi) != crlf))
+        plain = plain and tidy and edge.find(b'"', lo, hi) < 0
         padded = padded or edge.find(b" ") >= 0 and any(p in edge for p in PADDING)
         other = other or any(edge.find(p[:1], 3 if base == 0 else 0) >= 0
                              and edge.find(p, 3 if base == 0 else 0) >= 0 for p in OTHER_BLANKS)
         nul = nul or edge.find(b"\0", lo, hi) >= 0
         _release(data, base, hi - lo)
     mixed = 0 < crlfs < newlines
-    plain = plain and not mixed and data[:1] not in (b"\n", b"\r")
+    tidy = tidy and not mixed and data[:1] not in (b"\n", b"\r")
     lines = newlines + (0 if data[size - 1] == NEWLINE else 1)
-    return _Bytes(lines if plain else None, mixed, padded, other, nul)
+    return _Bytes(lines if plain and tidy else None, lines if tidy else None, mixed, padded, other, nul)
+
+
+def _one_record_per_line(data: mmap.mmap) -> bool:
+    """True when the quotes of a file follow the rules (counting them is exact, as in `index_records`)
+    and no line break falls inside a quoted value: then line k is record k, and no index is needed."""
+    size, inside = len(data), False
+    buf = np.frombuffer(data, dtype=np.uint8)
+    for base in range(0, size, CHUNK_BYTES):
+        chunk = buf[base:base + CHUNK_BYTES]
+        quotes = np.flatnonzero(chunk == QUOTE) + base
+        try:
+            if not _parity_holds(data, quotes, int(inside)):
+                return False
+            newlines = np.flatnonzero(chunk == NEWLINE) + base
+            # a line break is inside a quoted value when an odd number of quotes (from `inside`) comes before it
+            if ((np.searchsorted(quotes, newlines) + int(inside)) % 2 == 1).any():
+                return False
+            inside = (len(quotes) + int(inside)) % 2 == 1
+        finally:
+            _release(data, base, len(chunk))
+    return not inside
 
 
 def _release(data: mmap.mmap, start: int, length: int) -> None:
@@ -361,6 +396,20 @@ def _release(data: mmap.mmap, start: int, length: int) -> None:
     data.madvise(mmap.MADV_DONTNEED, first, min(length + start - first, len(data) - first))
 
 
+def _write_records(data: mmap.mmap, index: RecordIndex, kmap: np.ndarray, parsed: Path) -> None:
+    """Write records `kmap` of the file to `parsed`, one line each (LF), letting the OS drop pages read."""
+    released = 0
+    with open(parsed, "wb") as out:
+        for piece in range(0, len(kmap), 1 << 16):
+            for k in kmap[piece:piece + (1 << 16)].tolist():
+                out.write(data[int(index.start[k]):int(index.end[k])])
+                out.write(b"\n")
+            done = int(index.start[k])  # (the last record written may run on: keep its pages)
+            if done - released >= CHUNK_BYTES:
+                _release(data, released, done - released)
+                released = done
+
+
 def _read_csv(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, table: str, workdir: Path) -> ReadFile:
     source = _decompress(path, workdir) if path.name.endswith(".gz") else path
     if source.stat().st_size == 0:
@@ -368,12 +417,13 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, table:
     with open(source, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
         header_end = data.find(b"\n")
         seen = _scan_bytes(data)
-        plain = seen.lines
-        if plain is not None:  # line k is record k: no index needed
+        simple = seen.lines
+        if simple is None and seen.tidy_lines is not None and _one_record_per_line(data):
+            simple = seen.tidy_lines
+        index, kmap, parsed, unparsed = None, None, source, []
+        if simple is not None:  # line k is record k: no index needed
             header = _header_fields(path, data[:header_end if header_end >= 0 else len(data)].rstrip(b"\r"))
-            first_line = last_line = np.arange(1, plain + 1, dtype=np.int64)
-            blank, bad, kmap, parsed, lines = np.zeros(plain, dtype=bool), {}, None, source, plain
-            unparsed = []
+            lines = simple
         else:
             index = index_records(data)
             if 0 in index.bad:
@@ -384,42 +434,62 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, table:
             unparsed = [(int(first_line[k]), int(last_line[k]),
                          data[int(index.start[k]):int(index.end[k])][:500].decode("utf-8", "replace"), reason)
                         for k, reason in sorted(bad.items())]
-            parsed, kmap = source, None
             if bad or seen.mixed_endings or index.lone_cr:  # parse a copy: LF endings, no broken quoting
                 keep = ~blank
                 keep[list(bad)] = False
                 keep[0] = True
                 kmap = np.flatnonzero(keep)
                 parsed = workdir / f"{spec.name}.parsed.csv"
-                with open(parsed, "wb") as out:
-                    for k in kmap.tolist():
-                        out.write(data[int(index.start[k]):int(index.end[k])])
-                        out.write(b"\n")
+                _write_records(data, index, kmap, parsed)
     positions = check_header(path, spec, header)
-    if kmap is None:
-        kmap = np.arange(len(blank))
-    # DuckDB's line L is the L-th line outside quoted values of the file it parses: record kmap[L - 1]
-    rows_k = kmap[1:]
-    rows_k = rows_k[~blank[rows_k]]
     lines_view = f"{table}_lines"
 
-    def register(ks: np.ndarray) -> None:
+    def register(first: np.ndarray, last: np.ndarray) -> None:
         import pyarrow as pa
 
-        con.register(lines_view, pa.table({"_line": first_line[ks], "_last_line": last_line[ks]}))
+        con.register(lines_view, pa.table({"_line": first, "_last_line": last}))
 
-    register(rows_k)
+    if index is None:
+        # DuckDB's line L is physical line L and the rows are lines 2, 3, ...: no array per row (they
+        # would grow with the file) unless DuckDB's reader refuses some records
+        count, blank_lines, header_lines = lines - 1, 0, 1
+        lines_sql = f"(select range as _line, range as _last_line from range(2, {lines + 1}))"
+
+        def span(line: int) -> tuple[int, int]:
+            return line, line
+
+        def register_rows(refused: list[int]) -> None:
+            kept = np.arange(2, lines + 1, dtype=np.int64)
+            kept = kept[~np.isin(kept, refused)]
+            register(kept, kept)
+    else:
+        # DuckDB's line L is the L-th line outside quoted values of the file it parses: record kmap[L - 1]
+        kmap = np.arange(len(blank)) if kmap is None else kmap
+        rows_k = kmap[1:]
+        rows_k = rows_k[~blank[rows_k]]
+        count, blank_lines = int((~blank[1:]).sum()), int(blank[1:].sum())
+        header_lines, lines_sql = int(last_line[0] - first_line[0] + 1), lines_view
+        del index, blank  # (their byte offsets are not needed any more)
+
+        def span(line: int) -> tuple[int, int]:
+            k = kmap[line - 1]
+            return int(first_line[k]), int(last_line[k])
+
+        def register_rows(refused: list[int]) -> None:
+            ks = rows_k[~np.isin(rows_k, kmap[np.array(refused, dtype=np.int64) - 1])] if refused else rows_k
+            register(first_line[ks], last_line[ks])
+
+        register_rows([])
     columns = ", ".join(f"c{positions[c]} as {c}" if c in positions else f"cast(null as varchar) as {c}"
                         for c in spec.column_names)
     scan = (f"read_csv({sql_text(str(parsed))}, {_csv_options(len(header))}, store_rejects = true, "
             f"rejects_table = '{table}_rejects', rejects_scan = '{table}_scans')")
     read = ReadFile(
-        file_name=path.name, rows_sql=f"(select {columns} from {scan})", lines_sql=lines_view, count=int((~blank[1:]).sum()),
-        lines=lines, blank_lines=int(blank[1:].sum()), unparsed=unparsed,
-        header_lines=int(last_line[0] - first_line[0] + 1),
-        may_break_lines=plain is None, may_hold_nul=seen.nul, may_be_padded=seen.padded or plain is None,
+        file_name=path.name, rows_sql=f"(select {columns} from {scan})", lines_sql=lines_sql, count=count,
+        lines=lines, blank_lines=blank_lines, unparsed=unparsed, header_lines=header_lines,
+        may_break_lines=seen.lines is None, may_hold_nul=seen.nul, may_be_padded=seen.padded or seen.lines is None,
         may_hold_other_blanks=seen.other_blanks,
-        line_offset=2 if plain is not None else None,
+        line_offset=2 if simple is not None else None,
     )
 
     def recheck() -> bool:
@@ -428,15 +498,13 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, table:
             con.execute(f"drop table if exists {table}_{name}").fetchall()
         if not rejected:
             return False
-        reject_k = {int(kmap[line - 1]): reason for line, reason in rejected.items()}
-        for k, (text, reason) in reject_k.items():
+        for line, (text, reason) in rejected.items():
             if reason == ENCODING:  # the whole file is suspect: stop, naming the first place
                 raise LoadError(path.name, "not valid UTF-8 (save the export as UTF-8)",
-                                line=int(first_line[k]), column=text or None)
-        read.unparsed += [(int(first_line[k]), int(last_line[k]), text, reason)
-                          for k, (text, reason) in sorted(reject_k.items())]
-        register(rows_k[~np.isin(rows_k, list(reject_k))])
-        read.line_offset = None
+                                line=span(line)[0], column=text or None)
+        read.unparsed += [(*span(line), text, reason) for line, (text, reason) in sorted(rejected.items())]
+        register_rows(list(rejected))
+        read.lines_sql, read.line_offset = lines_view, None
         return True
 
     read.recheck = recheck
