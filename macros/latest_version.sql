@@ -25,3 +25,16 @@
         and coalesce(ranked.{{ deleted_column }}, false) = false
         {%- endif %}
 {%- endmacro %}
+
+
+{#-
+    The where clause of an incremental staging model's raw read: on an incremental run, only the raw versions
+    loaded in a batch newer than the newest `_batch_id` of the model's table (raw batches are numbered in load
+    order, so every version at or below it is in the table already, or was replaced there by a newer one).
+    Empty on a full build. The model keeps the current version's `_batch_id` as a column.
+-#}
+{% macro newer_batches_only() -%}
+    {%- if is_incremental() -%}
+        where _batch_id > (select coalesce(max(existing._batch_id), 0) from {{ this }} as existing)
+    {%- endif -%}
+{%- endmacro %}

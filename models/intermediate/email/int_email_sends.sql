@@ -1,7 +1,8 @@
 {#-
-    Incremental (the model YAML gives the reasoning): rebuilds every send that any version of an event loaded
-    in a batch newer than the table's newest source_batch_id names (the send it joins and the sends it leaves),
-    and every send whose person (int_email_persons) or campaign attributes no longer match the table.
+    Incremental (the model YAML gives the reasoning): rebuilds every send that any version of an event with a
+    new version (staging's _batch_id newer than the table's newest source_batch_id) names (the send it joins and
+    the sends it leaves), and every send whose person (int_email_persons) or campaign attributes no longer match
+    the table.
 -#}
 {%- set derived_columns = ['person_id', 'audience', 'is_automated'] %}
 
@@ -22,13 +23,6 @@ email_persons as (
 campaigns as (
 
     select * from {{ ref('stg_crm__campaigns') }}
-
-),
-
--- every version of every event (staging keeps the latest): which sends a re-loaded event named before
-raw_email_events as (
-
-    select * from {{ source('map', 'email_events') }}
 
 ),
 
@@ -56,12 +50,13 @@ raw_email_events as (
 
     ),
 
-    -- raw batches are numbered in load order: nothing older than the newest batch built can appear later
-    new_event_versions as (
+    -- staging keeps the load batch of each event's current version; raw batches are numbered in load order,
+    -- so nothing older than the newest batch built can appear later
+    new_events as (
 
-        select raw_email_events.event_id
-        from raw_email_events
-        where raw_email_events._batch_id > (
+        select email_events.event_id
+        from email_events
+        where email_events._batch_id > (
             select coalesce(max(existing_sends.source_batch_id), 0) from existing_sends
         )
 
@@ -69,12 +64,13 @@ raw_email_events as (
 
     sends_to_build as (
 
-        -- every send any version of a re-loaded event names: the send it joins and the sends it leaves
+        -- every send any version of a re-loaded event names: the send it joins and the sends it leaves (raw
+        -- keeps every version; read only for these events)
         select raw_email_events.email_send_id
-        from raw_email_events
+        from {{ source('map', 'email_events') }} as raw_email_events
         where
             raw_email_events.email_send_id is not null
-            and raw_email_events.event_id in (select new_event_versions.event_id from new_event_versions)
+            and raw_email_events.event_id in (select new_events.event_id from new_events)
         union
         -- sends whose person (identity) or campaign attributes changed
         select existing_sends.email_send_id
@@ -104,22 +100,6 @@ send_events as (
 
 ),
 
--- the newest load batch holding a version of an event of the send (any version, also one that moved away)
-send_batches as (
-
-    select
-        email_send_id,
-        max(_batch_id) as source_batch_id
-    from raw_email_events
-    {%- if is_incremental() %}
-        where email_send_id in (select sends_to_build.email_send_id from sends_to_build)
-    {%- else %}
-        where email_send_id is not null
-    {%- endif %}
-    group by email_send_id
-
-),
-
 sends as (
 
     -- one row per send, however many times an event was exported or repeated (re-opens, re-clicks)
@@ -134,7 +114,9 @@ sends as (
         max(case when event_type = 'open' then 1 else 0 end) as has_open,
         max(case when event_type = 'click' then 1 else 0 end) as has_click,
         max(case when event_type = 'unsubscribe' then 1 else 0 end) as has_unsubscribe,
-        max(case when event_type = 'spam_report' then 1 else 0 end) as has_spam_report
+        max(case when event_type = 'spam_report' then 1 else 0 end) as has_spam_report,
+        -- the newest load batch of the current version of an event of the send
+        max(_batch_id) as source_batch_id
     from send_events
     group by email_send_id
 
@@ -159,20 +141,18 @@ final as (
         sends.has_unsubscribe = 1 as is_unsubscribed,
         sends.has_spam_report = 1 as is_spam_report,
         {{ dbt.hash('sends.email') }} as recipient_key,
-        send_batches.source_batch_id
+        sends.source_batch_id
     from sends
     left join email_persons
         on sends.email = email_persons.email
     left join campaigns
         on sends.campaign_id = campaigns.campaign_id
-    left join send_batches
-        on sends.email_send_id = send_batches.email_send_id
     {%- if is_incremental() %}
         -- a send whose events all moved to other sends has no row any more: a row with only its id (sent_at
         -- null) replaces the table's, and the post-hook deletes it
         union all
         select
-            send_batches.email_send_id,
+            sends_to_build.email_send_id,
             null as campaign_id,
             null as email_id,
             null as person_id,
@@ -188,9 +168,9 @@ final as (
             null as is_unsubscribed,
             null as is_spam_report,
             null as recipient_key,
-            send_batches.source_batch_id
-        from send_batches
-        where send_batches.email_send_id not in (select sends.email_send_id from sends)
+            null as source_batch_id
+        from sends_to_build
+        where sends_to_build.email_send_id not in (select sends.email_send_id from sends)
     {%- endif %}
 
 )

@@ -1,8 +1,7 @@
 {#-
-    Incremental (the model YAML gives the reasoning): rebuilds events with a new version (loaded in a batch
-    newer than the table's newest source_batch_id) and every event of a send any version of such an event names
-    (raw keeps every version: the send it joins and the sends it leaves), or whose person or audience in
-    int_email_sends no longer matches the table.
+    Incremental (the model YAML gives the reasoning): rebuilds events with a new version (staging's _batch_id
+    newer than the table's newest source_batch_id) and every event of the send such an event joins or leaves
+    (its send in this table), or whose person or audience in int_email_sends no longer matches the table.
 -#}
 {%- set send_columns = ['person_id', 'audience'] %}
 
@@ -20,20 +19,6 @@ email_sends as (
 
 ),
 
--- the load batch of each event's current version (staging keeps the latest batch's row)
-event_versions as (
-
-    select
-        event_id,
-        max(_batch_id) as source_batch_id
-    from {{ source('map', 'email_events') }}
-    {%- if is_incremental() %}
-        where _batch_id > (select coalesce(max(existing.source_batch_id), 0) from {{ this }} as existing)
-    {%- endif %}
-    group by event_id
-
-),
-
 {%- if is_incremental() %}
 
     existing_events as (
@@ -47,13 +32,30 @@ event_versions as (
 
     ),
 
+    -- staging keeps the batch of each event's current version: an event loaded later has a newer one
+    new_events as (
+
+        select
+            email_events.event_id,
+            email_events.email_send_id
+        from email_events
+        where email_events._batch_id > (
+            select coalesce(max(existing_events.source_batch_id), 0) from existing_events
+        )
+
+    ),
+
     changed_sends as (
 
-        -- every send any version of an event with a new version names: its sent_at, campaign or email may have
-        -- changed (they roll up its events) ...
-        select raw_email_events.email_send_id
-        from {{ source('map', 'email_events') }} as raw_email_events
-        where raw_email_events.event_id in (select event_versions.event_id from event_versions)
+        -- the send a new version joins and the send its previous version left (this table's): its sent_at,
+        -- campaign or email may have changed (they roll up its events) ...
+        select new_events.email_send_id
+        from new_events
+        union
+        select existing_events.email_send_id
+        from existing_events
+        inner join new_events
+            on existing_events.event_id = new_events.event_id
         union
         -- ... and sends whose person (identity) or audience (campaigns) changed
         select existing_events.email_send_id
@@ -75,7 +77,7 @@ events_to_build as (
     from email_events
     {%- if is_incremental() %}
         where
-            email_events.event_id in (select event_versions.event_id from event_versions)
+            email_events.event_id in (select new_events.event_id from new_events)
             or email_events.email_send_id in (select changed_sends.email_send_id from changed_sends)
     {%- endif %}
 
@@ -95,20 +97,11 @@ final as (
         email_sends.sent_at,
         email_sends.send_month,
         email_sends.audience,
-        {%- if is_incremental() %}
-            coalesce(event_versions.source_batch_id, existing_events.source_batch_id) as source_batch_id
-        {%- else %}
-            event_versions.source_batch_id
-        {%- endif %}
+        -- the load batch of the event's current version
+        events_to_build._batch_id as source_batch_id
     from events_to_build
     left join email_sends
         on events_to_build.email_send_id = email_sends.email_send_id
-    left join event_versions
-        on events_to_build.event_id = event_versions.event_id
-    {%- if is_incremental() %}
-        left join existing_events
-            on events_to_build.event_id = existing_events.event_id
-    {%- endif %}
 
 )
 

@@ -1,8 +1,8 @@
 {#-
     Incremental: an incremental build rewrites only the activities that changed since the last
     build, and gives the same rows as a full refresh (see the model YAML for the reasoning):
-      - activities with a new version: any raw row loaded in a batch newer than the newest
-        source_batch_id already in the table (new, late-arriving or re-sent activities);
+      - activities with a new version: staging's _batch_id (the batch of the current version) newer
+        than the newest source_batch_id already in the table (new, late-arriving or re-sent activities);
       - activities whose derived columns changed: person and identification time depend on the
         visitor's whole history and on identity (int_visitors_identified), the channel on the
         channel_mapping seed, so they are derived again for every activity and compared.
@@ -30,20 +30,6 @@ visitors as (
 
 ),
 
--- the load batch of each activity's current version (staging keeps the latest batch's row)
-activity_versions as (
-
-    select
-        activity_id,
-        max(_batch_id) as source_batch_id
-    from {{ source('map', 'web_activities') }}
-    {%- if is_incremental() %}
-        where _batch_id > (select coalesce(max(existing.source_batch_id), 0) from {{ this }} as existing)
-    {%- endif %}
-    group by activity_id
-
-),
-
 derived_activities as (
 
     select
@@ -61,7 +47,9 @@ derived_activities as (
         web_activities.channel,
         web_activities.campaign_id,
         web_activities.occurred_at,
-        {{ month_start('web_activities.occurred_at') }} as activity_month
+        {{ month_start('web_activities.occurred_at') }} as activity_month,
+        -- the load batch of the activity's current version
+        web_activities._batch_id as source_batch_id
     from web_activities
     left join email_persons
         on web_activities.email = email_persons.email
@@ -82,21 +70,15 @@ derived_activities as (
 
 final as (
 
-    select
-        derived_activities.*,
-        {%- if is_incremental() %}
-            coalesce(activity_versions.source_batch_id, existing_activities.source_batch_id) as source_batch_id
-        {%- else %}
-            activity_versions.source_batch_id
-        {%- endif %}
+    select derived_activities.*
     from derived_activities
-    left join activity_versions
-        on derived_activities.activity_id = activity_versions.activity_id
     {%- if is_incremental() %}
         left join existing_activities
             on derived_activities.activity_id = existing_activities.activity_id
         where
-            activity_versions.activity_id is not null
+            derived_activities.source_batch_id > (
+                select coalesce(max(newest.source_batch_id), 0) from existing_activities as newest
+            )
             {%- for column in derived_columns %}
                 or {{ is_distinct_from('derived_activities.' ~ column, 'existing_activities.' ~ column) }}
             {%- endfor %}

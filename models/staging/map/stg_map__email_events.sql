@@ -1,8 +1,13 @@
+{#-
+    Incremental (the model YAML gives the reasoning): an incremental build ranks only the raw versions loaded
+    after the table's newest _batch_id and replaces the events they name (delete+insert on event_id).
+-#}
 with
 
 source as (
 
     select * from {{ source('map', 'email_events') }}
+    {{ newer_batches_only() }}
 
 ),
 
@@ -22,7 +27,8 @@ final as (
         {{ normalize_email('email') }} as email,
         lower(trim(event_type)) as event_type,
         occurred_at,
-        link_url
+        link_url,
+        _batch_id
     from latest
 
 )

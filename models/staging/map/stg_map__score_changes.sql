@@ -1,8 +1,13 @@
+{#-
+    Incremental like stg_map__email_events (the model YAML gives the reasoning): an incremental build ranks only
+    the raw versions loaded after the table's newest _batch_id and replaces the score changes they name.
+-#}
 with
 
 source as (
 
     select * from {{ source('map', 'score_changes') }}
+    {{ newer_batches_only() }}
 
 ),
 
@@ -20,7 +25,8 @@ final as (
         score_delta,
         new_score,
         reason,
-        occurred_at
+        occurred_at,
+        _batch_id
     from latest
 
 )

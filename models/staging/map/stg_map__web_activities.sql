@@ -1,8 +1,17 @@
+{#-
+    Incremental (the model YAML gives the reasoning): an incremental build ranks only the raw versions loaded
+    after the table's newest _batch_id, and maps again the table's activities whose channel the channel_mapping
+    seed now maps differently; it replaces the activities either names (delete+insert on activity_id).
+-#}
+{%- set renamed_columns = ['activity_id', 'visitor_id', 'email', 'activity_type', 'asset_id', 'asset_name',
+    'page_url', 'channel_raw', 'campaign_id', 'occurred_at', '_batch_id'] %}
+
 with
 
 source as (
 
     select * from {{ source('map', 'web_activities') }}
+    {{ newer_batches_only() }}
 
 ),
 
@@ -11,6 +20,24 @@ latest as (
     {{ latest_version('source', ['activity_id']) }}
 
 ),
+
+{%- if is_incremental() %}
+
+    existing as (
+
+        select * from {{ this }}
+
+    ),
+
+    existing_mapped as (
+
+        {{ map_to_canonical('existing', [
+            {'column': 'channel_raw', 'seed': 'channel_mapping', 'value': 'channel', 'as': 'mapped_channel'},
+        ]) }}
+
+    ),
+
+{%- endif %}
 
 renamed as (
 
@@ -24,8 +51,18 @@ renamed as (
         page_url,
         channel as channel_raw,
         campaign_id,
-        occurred_at
+        occurred_at,
+        _batch_id
     from latest
+    {%- if is_incremental() %}
+        union all
+        -- a changed seed changes the channel of activities without a new version
+        select {{ renamed_columns | join(', ') }}
+        from existing_mapped
+        where
+            {{ is_distinct_from('channel', 'mapped_channel') }}
+            and activity_id not in (select latest.activity_id from latest)
+    {%- endif %}
 
 ),
 
@@ -50,7 +87,8 @@ final as (
         channel_raw,
         channel,
         campaign_id,
-        occurred_at
+        occurred_at,
+        _batch_id
     from mapped
 
 )
