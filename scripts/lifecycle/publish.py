@@ -337,6 +337,12 @@ def _table_exists(cur, schema: str, table: str) -> bool:
     return cur.fetchone()[0]
 
 
+def _is_table(cur, schema: str, table: str) -> bool:
+    cur.execute("select coalesce((select relkind in ('r', 'p') from pg_class where oid = to_regclass(%s)), false)",
+                (f'"{schema}"."{table}"',))
+    return cur.fetchone()[0]
+
+
 def prepare_shadow_schemas(conn, incremental: list[tuple[str, str]], say: Say = _quiet) -> None:
     """Drop shadow schemas left by an earlier run; copy the live incremental tables into new ones.
 
@@ -351,7 +357,9 @@ def prepare_shadow_schemas(conn, incremental: list[tuple[str, str]], say: Say = 
         if stale:
             say(f"dropped the schemas {', '.join(stale)} left by a failed or interrupted run")
         for schema, table in incremental:
-            if schema not in existing or not _table_exists(cur, schema, table):
+            # a table only: a model that was a view in the live build (before it became incremental) is
+            # built whole in the shadow schema rather than copied as a table without its new columns
+            if schema not in existing or not _is_table(cur, schema, table):
                 continue
             cur.execute(f'create schema if not exists "{shadow(schema)}"')
             cur.execute(f'create table "{shadow(schema)}"."{table}" (like "{schema}"."{table}" including all)')

@@ -340,7 +340,9 @@ def test_postgres_a_good_run_swaps_the_schemas_and_a_failing_one_leaves_them_unt
         messages: list[str] = []
         with _pg(postgres_target) as tx:
             tx.autocommit = False
-            publish.prepare_shadow_schemas(tx, [("marts", "fct_email_events")], messages.append)
+            # stg_crm__leads stands for a live view whose model became incremental: built whole, not copied
+            publish.prepare_shadow_schemas(tx, [("marts", "fct_email_events"), ("staging", "stg_crm__leads")],
+                                           messages.append)
         assert "left by a failed or interrupted run" in messages[0]
         # fresh shadow schemas holding only the copy of the live incremental table
         assert _helper_schemas(conn) == ["intermediate__next", "marts__next", "staging__next"]
