@@ -6,6 +6,7 @@ import contextlib
 import functools
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -14,35 +15,65 @@ from typing import Annotated
 
 import click
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import publish
 from .benchmark import STEPS as BENCH_STEPS
-from .dbt_build import dbt_build, dbt_var, duckdb_path_env
+from .contract import load_contract
+from .dbt_build import dbt_build
 from .errors import LifecycleError, explain, interrupts_raised
 from .loader import LoadResult, load_exports
+from .progress import Steps, console, err_console
+from .project import PROJECT_DIR, project_var
+from .readers import find_file
 from .report import complete_months, kpi_table
-from .targets import target_settings, unpublished
+from .targets import (
+    DEFAULT_DUCKDB_PATH, connect_duckdb, require_duckdb_file, target_settings, unpublished, use_warehouse,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-console = Console()
-err_console = Console(stderr=True)
 
 Target = Annotated[str | None, typer.Option("--target", "-t", help="dbt target (default: profile default, duckdb)")]
 Exports = Annotated[Path, typer.Option("--exports", "-e", help="folder of export files (CONTRACT.md)")]
+Warehouse = Annotated[Path | None, typer.Option(
+    "--warehouse", "-w", help="the DuckDB warehouse (its published file; default: $LIFECYCLE_DUCKDB_PATH, "
+                              f"else {DEFAULT_DUCKDB_PATH}); its raw and build files lie beside it")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="show dbt's line for every node")]
 
-DEMO_EXPORTS = Path("warehouse/demo_exports")
-DEMO_DATABASE = Path("warehouse/demo.duckdb")
+DEMO_EXPORTS = "demo_exports"  # the demo's generated exports, in the warehouse's folder
 
 
-def _settings(target: str | None) -> dict:
+def _settings(target: str | None, warehouse: Path | None = None) -> dict:
+    """The target's settings; on DuckDB, the warehouse `--warehouse` names (else LIFECYCLE_DUCKDB_PATH, else
+    the profile's default), made absolute in the environment so that the dbt this process runs agrees."""
+    use_warehouse(warehouse)
     settings = target_settings(target)
     if settings["type"] == "duckdb":
-        duckdb_path_env(Path(settings["path"]))
+        use_warehouse(Path(settings["path"]))
+    elif warehouse is not None:
+        raise LifecycleError(f"--warehouse names a DuckDB file; target {settings['name']} is a {settings['type']} database")
     return settings
+
+
+def _require(settings: dict, file: str) -> None:
+    """DuckDB: refuse in one line a command needing the warehouse's `file` (path: published, raw, build)
+    that no command has made yet, before anything (a lock file, a folder) is written."""
+    if settings["type"] == "duckdb":
+        require_duckdb_file(settings[file], settings["path"])
+
+
+def export_files(exports: Path) -> dict[str, Path | None]:
+    """The contract's files in `exports` (None: absent), checked before a load takes the warehouse's lock:
+    one line for a folder that is not there and one naming every required file that is missing."""
+    if not exports.is_dir():
+        raise LifecycleError(f"exports folder {exports} {'is not a folder' if exports.exists() else 'does not exist'}")
+    files = {spec.name: find_file(exports, spec) for spec in load_contract()}
+    missing = [spec.name for spec in load_contract() if spec.required and files[spec.name] is None]
+    if missing:
+        raise LifecycleError(f"exports folder {exports} lacks {len(missing)} required file"
+                             f"{'s' if len(missing) > 1 else ''} (as .csv, .csv.gz or .parquet): {', '.join(missing)}")
+    return files
 
 
 def _print_load(result: LoadResult, settings: dict) -> None:
@@ -66,13 +97,11 @@ def _print_load(result: LoadResult, settings: dict) -> None:
 
 
 def do_load(exports: Path, settings: dict) -> LoadResult:
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=err_console, transient=True,
-    ) as progress:
+    present = [path for path in export_files(exports).values() if path is not None]
+    with Steps("load", total=len(present), unit="files") as steps:
         def on_file(spec, path: Path):
-            task = progress.add_task(f"checking {path.name}", total=path.stat().st_size)
-            return lambda done: progress.update(task, completed=done)
+            steps.update(note=f"checking {path.name}")
+            return lambda done: steps.update(advance=1)
 
         result = load_exports(exports, settings, on_file)
     _print_load(result, settings)
@@ -155,21 +184,26 @@ def command(fn: Callable) -> Callable:
 
 
 @command
-def load(exports: Exports, target: Target = None) -> None:
+def load(exports: Exports, target: Target = None, warehouse: Warehouse = None) -> None:
     """Validate an exports folder against the contract and append it to raw.* as one batch (on DuckDB:
     the raw file beside the published one; the next build publishes it)."""
-    with publish.building(_settings(target), dbt=False, say=console.print) as work:
+    settings = _settings(target, warehouse)
+    export_files(exports)
+    with publish.building(settings, dbt=False, say=console.print) as work:
         do_load(exports, work)
 
 
 @command
 def build(
-    target: Target = None, full_refresh: bool = False,
+    target: Target = None, warehouse: Warehouse = None, full_refresh: bool = False,
     unit_tests: Annotated[bool, typer.Option(help="also run the dbt unit tests (the project's code checks)")] = False,
+    verbose: Verbose = False,
 ) -> None:
     """Run `dbt build` (seeds, models, data tests) on the target; publish the result only when it passes."""
-    with publish.building(_settings(target), full_refresh=full_refresh, say=console.print) as work:
-        dbt_build(work["name"], full_refresh=full_refresh, unit_tests=unit_tests)
+    settings = _settings(target, warehouse)
+    _require(settings, "raw")
+    with publish.building(settings, full_refresh=full_refresh, say=console.print) as work:
+        dbt_build(work["name"], full_refresh=full_refresh, unit_tests=unit_tests, verbose=verbose)
 
 
 def _report(settings: dict) -> None:
@@ -177,28 +211,30 @@ def _report(settings: dict) -> None:
     if not months:
         console.print("no complete month of data to report yet")
         return
-    console.print(kpi_table(settings, months, currency=dbt_var("reporting_currency")))
+    console.print(kpi_table(settings, months, currency=str(project_var("reporting_currency"))))
 
 
 @command
-def report(target: Target = None) -> None:
+def report(target: Target = None, warehouse: Warehouse = None) -> None:
     """Print the headline KPIs of the last three complete months, per stage."""
-    _report(_settings(target))
+    settings = _settings(target, warehouse)
+    _require(settings, "path")
+    _report(settings)
 
 
 @command
-def run(exports: Exports, target: Target = None) -> None:
+def run(exports: Exports, target: Target = None, warehouse: Warehouse = None, verbose: Verbose = False) -> None:
     """The main job: load, dbt build (models and tests), validate, publish, then the KPI report."""
-    _run(exports, target)
+    _run(exports, _settings(target, warehouse), verbose=verbose)
 
 
-def _run(exports: Path, target: str | None, fresh: bool = False) -> None:
-    settings = _settings(target)
+def _run(exports: Path, settings: dict, fresh: bool = False, verbose: bool = False) -> None:
+    export_files(exports)
     # everything in this block works on the unpublished build (publish.py); it is published
     # only when the block ends without an error
     with publish.building(settings, fresh=fresh, say=console.print) as work:
         do_load(exports, work)
-        dbt_build(work["name"])
+        dbt_build(work["name"], verbose=verbose)
         _validate(work)
     _report(settings)
     console.print(f"[green]run complete[/] on target {settings['name']}")
@@ -226,12 +262,69 @@ def generate(
 
 
 @command
-def demo(seed: int = 42) -> None:
-    """Generate demo exports (scale s) and run the whole job on a fresh embedded DuckDB file."""
-    generate(out=DEMO_EXPORTS, scale="s", seed=seed)
-    duckdb_path_env(DEMO_DATABASE)
-    _run(DEMO_EXPORTS, "duckdb", fresh=True)
-    console.print(f"demo warehouse: {DEMO_DATABASE.resolve()}")
+def demo(
+    seed: int = 42, warehouse: Warehouse = None, verbose: Verbose = False,
+    scale: Annotated[str, typer.Option(help="xs (~2k persons), s (20k), m (200k), l (1M)")] = "s",
+) -> None:
+    """Generate demo exports and run the whole job on a fresh embedded DuckDB warehouse (the default one,
+    where `lifecycle report`, `validate` and a plain `dbt build` look); then print what to try next."""
+    settings = _settings("duckdb", warehouse)
+    exports = Path(settings["path"]).parent / DEMO_EXPORTS
+    _refuse_other_loads(settings, exports)
+    generate(out=exports, scale=scale, seed=seed)
+    _run(exports, settings, fresh=True, verbose=verbose)
+    _next_steps(settings, warehouse is not None)
+
+
+def _refuse_other_loads(settings: dict, exports: Path) -> None:
+    """The demo starts its warehouse afresh: refuse to, in one line, when it holds loads of other exports
+    than the demo's (a user's raw history is never dropped in silence)."""
+    import duckdb
+
+    for file in (settings["raw"], settings["path"]):  # the published file of an older lifecycle held raw
+        if not Path(file).is_file():
+            continue
+        try:
+            with connect_duckdb({"path": file}) as con:
+                folders = {folder for (folder,) in con.execute(
+                    "select distinct exports_dir from raw.load_batches").fetchall()} if con.execute(
+                    "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'load_batches'"
+                ).fetchone()[0] else set()
+        except duckdb.Error as exc:
+            folders = {f"(unreadable: {exc})"}
+        others = sorted(folders - {str(exports.resolve())})
+        if others:
+            raise LifecycleError(f"the warehouse {settings['path']} holds loads of other exports than the "
+                                 f"demo's ({others[0]}); the demo would start it afresh: run it on another "
+                                 "one with --warehouse PATH")
+
+
+def _shown(path: Path | str) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _next_steps(settings: dict, custom_warehouse: bool) -> None:
+    from .validate import default_docs_dir
+
+    bin_dir = Path(sys.executable).parent
+    lifecycle = _shown(bin_dir / "lifecycle") if (bin_dir / "lifecycle").exists() else "lifecycle"
+    option = f" --warehouse {_shown(settings['path'])}" if custom_warehouse else ""
+    env = f"LIFECYCLE_DUCKDB_PATH={_shown(settings['path'])} " if custom_warehouse else ""
+    dbt = f"cd {_shown(PROJECT_DIR)} && " if Path.cwd() != PROJECT_DIR else ""
+    dbt += f"{env}DBT_PROFILES_DIR=profiles {_shown(bin_dir / 'dbt')}"
+    opener = (f"{_shown(sys.executable)} -c \"import duckdb; duckdb.connect('{_shown(settings['path'])}', "
+              "read_only=True).sql('from marts.lifecycle_kpis_monthly').show()\"")
+    steps = (
+        ("the KPI report", f"{lifecycle} report{option}"),
+        ("the data checks", f"{lifecycle} validate{option}"),
+        ("their data docs", _shown(default_docs_dir(settings) / "index.html")),
+        ("dbt's docs", f"{dbt} docs generate --target duckdb && {dbt} docs serve"),
+        ("the published file", f"open {_shown(settings['path'])} read-only in a BI tool, or: {opener}"),
+    )
+    console.print("next steps:\n" + "\n".join(f"  {what + ':':20}{how}" for what, how in steps),
+                  highlight=False, markup=False, soft_wrap=True)
 
 
 @command
@@ -257,11 +350,14 @@ def _validate(settings: dict, docs: Path | None = None, failures_only: bool = Tr
               marts: list[str] | None = None) -> None:
     """Run the Great Expectations checkpoint; print the results (by default only the failed
     expectations and a summary line, as `run` wants) and the data docs path."""
+    from .expectations import MARTS
     from .validate import ValidationFailed, results_table, validate_marts
 
     try:
-        with err_console.status("validating the marts (Great Expectations)"):
+        # counts the marts once validated: validate_marts reports no progress of its own (yet)
+        with Steps("validate", total=len(marts or MARTS), unit="marts") as steps:
             result = validate_marts(settings, docs, marts)
+            steps.update(done=len(result.marts))
     except ValidationFailed as exc:
         console.print(results_table(exc.result, failures_only=failures_only))
         console.print(f"data docs: {exc.result.docs_index}")
@@ -275,7 +371,7 @@ def _validate(settings: dict, docs: Path | None = None, failures_only: bool = Tr
 
 @command
 def validate(
-    target: Target = None,
+    target: Target = None, warehouse: Warehouse = None,
     docs: Annotated[Path | None, typer.Option(
         help="folder for the HTML data docs (default: data_docs/ next to the DuckDB file, "
              "else warehouse/data_docs/)")] = None,
@@ -285,7 +381,9 @@ def validate(
     """Great Expectations checkpoint over every metric mart: grain, months, ranges, row counts."""
     # DuckDB: the build file, where the staging layer validate compares the marts with is (the published
     # file holds the marts only); it holds the published marts unless a build failed since
-    _validate(unpublished(_settings(target)), docs, failures_only, mart)
+    settings = _settings(target, warehouse)
+    _require(settings, "build")
+    _validate(unpublished(settings), docs, failures_only, mart)
 
 
 if __name__ == "__main__":

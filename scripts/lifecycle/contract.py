@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from .project import PROJECT_DIR
+
 SOURCES_GLOB = "models/staging/*/_*__sources.yml"
 BATCH_COLUMNS = ("_batch_id", "_loaded_at", "_file_name", "_line_number")
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
-from .contract import PROJECT_DIR
 from .errors import LifecycleError, stop_if_interrupted, user_error
-from .targets import profiles_dir
+from .progress import Steps, console
+from .project import PROJECT_DIR
+from .targets import profiles_dir, query, target_settings, unpublished
 
 
-def _invoke(args: list[str], target: str):
-    """dbtRunner's result of one dbt command against `target`."""
+def _invoke(args: list[str], target: str, callbacks: list | None = None):
+    """dbtRunner's result of one dbt command against `target`; `callbacks` receive each of dbt's events."""
     from dbt.cli.main import dbtRunner
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -26,16 +26,16 @@ def _invoke(args: list[str], target: str):
         "--log-path", str(PROJECT_DIR / "logs"),
     ]
     try:
-        return dbtRunner().invoke(full)
+        return dbtRunner(callbacks=callbacks or []).invoke(full)
     finally:
         _release_duckdb()
 
 
-def dbt_invoke(args: list[str], target: str) -> list:
+def dbt_invoke(args: list[str], target: str, callbacks: list | None = None) -> list:
     """Run one dbt command against `target` and return its node results; raise when anything in it fails:
     Ctrl-C or SIGTERM as errors.Interrupted, a failure of the machine (disk full...) as its one-line
     LifecycleError."""
-    result = _invoke(args, target)
+    result = _invoke(args, target, callbacks)
     stop_if_interrupted()  # dbt catches the interrupt, cancels its queries and returns
     if isinstance(result.exception, KeyboardInterrupt):
         raise result.exception
@@ -53,8 +53,6 @@ def failing_rows(result, target: str, limit: int = 3) -> list[str]:
     """One line per failed data test: its name, how many rows failed and the first few of them (the
     rows the test's query returns), so that a failure names what is wrong without rerunning anything.
     Best effort: a test whose query cannot be rerun is listed without rows."""
-    from .targets import target_settings, unpublished
-
     failed = [r for r in getattr(result.result, "results", None) or []
               if str(r.status) == "fail" and r.node.resource_type == "test"]
     lines = []
@@ -68,21 +66,6 @@ def failing_rows(result, target: str, limit: int = 3) -> list[str]:
             pass
         lines.append(line)
     return lines
-
-
-def query(settings: dict, sql: str) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of a read-only query on a built target (DuckDB: `path`, raw file attached)."""
-    if settings["type"] == "duckdb":
-        from .targets import connect_duckdb
-
-        with connect_duckdb(settings) as con:
-            cur = con.execute(sql)
-            return [d[0] for d in cur.description], cur.fetchall()
-    from .publish import pg_connect
-
-    with pg_connect(settings) as conn, conn.cursor() as cur:
-        cur.execute(sql)
-        return [d.name for d in cur.description], cur.fetchall()
 
 
 def _no_traceback_on_interrupt() -> None:
@@ -144,9 +127,47 @@ def compiled_sql(target: str, models: list[str]) -> dict[str, str]:
     return {r.node.name: r.node.compiled_code for r in result.result.results}
 
 
-def dbt_build(target: str, select: str | None = None, full_refresh: bool = False, unit_tests: bool = False) -> None:
+class NodeTally:
+    """A dbt callback counting the nodes of a run as they finish (for the progress line) and keeping what
+    the summary names: how many nodes passed, warned, failed (or errored) and were skipped, and the
+    message of each failed or warned one."""
+
+    KINDS = {"success": "passed", "pass": "passed", "no-op": "passed", "warn": "warned",
+             "partial success": "warned", "skipped": "skipped"}  # any other status: failed
+
+    def __init__(self, steps: Steps | None = None) -> None:
+        self.steps = steps
+        self.counts = dict.fromkeys(("passed", "warned", "failed", "skipped"), 0)
+        self.problems: list[tuple[str, str, str]] = []  # (kind, node, message)
+
+    def __call__(self, event) -> None:
+        name = event.info.name
+        if self.steps is not None and name in ("LogStartLine", "LogModelResult", "LogTestResult"):
+            total = event.data.num_models if name == "LogTestResult" else event.data.total
+            self.steps.update(total=total or None)
+        elif name == "NodeFinished":
+            node, result = event.data.node_info, event.data.run_result
+            kind = self.KINDS.get(result.status.lower(), "failed")
+            self.counts[kind] += 1
+            if kind in ("warned", "failed"):
+                self.problems.append((kind, f"{node.resource_type} {node.node_name}", result.message or result.status))
+            if self.steps is not None:
+                self.steps.update(advance=1, note=node.node_name)
+
+    def summary(self, what: str) -> str:
+        lines = [f"{what}: {sum(self.counts.values())} nodes: "
+                 + ", ".join(f"{n} {kind}" for kind, n in self.counts.items())]
+        for kind, node, message in sorted(self.problems, key=lambda p: (p[0] == "failed", p[1])):
+            lines.append(f"  {kind} {node}: " + "\n    ".join(message.strip().splitlines()))
+        return "\n".join(lines)
+
+
+def dbt_build(target: str, select: str | None = None, full_refresh: bool = False, unit_tests: bool = False,
+              verbose: bool = False) -> None:
     """`dbt build`: seeds, models and data tests. Unit tests check the project's code, not the data, so a
-    production run leaves them out (dbt's advice) unless asked; `make test` runs them on every target."""
+    production run leaves them out (dbt's advice) unless asked; `make test` runs them on every target.
+    dbt's line per node shows only when `verbose` (in colour on a terminal); otherwise a count of the nodes
+    done shows while it runs (progress.py). Either way a summary follows, naming each failed or warned node."""
     args = ["build"]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
@@ -154,19 +175,17 @@ def dbt_build(target: str, select: str | None = None, full_refresh: bool = False
         args += ["--select", select]
     if full_refresh:
         args.append("--full-refresh")
-    dbt_invoke(args, target)
-
-
-def dbt_var(name: str) -> str:
-    """A project variable's default from dbt_project.yml."""
-    import yaml
-
-    return str(yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"][name])
-
-
-def duckdb_path_env(path: Path) -> None:
-    """Point dbt's duckdb target at the warehouse published at `path` (absolute, so dbt and the loader
-    agree); dbt builds its build file (targets.duckdb_files)."""
-    from .targets import DUCKDB_PATH_ENV
-
-    os.environ[DUCKDB_PATH_ENV] = str(path.resolve())
+    # its own log file (logs/dbt.log) keeps every line; dbt colours them unless told not to, also in a log
+    args += [] if verbose else ["--log-level", "none"]
+    args += ["--use-colors" if sys.stdout.isatty() else "--no-use-colors"]
+    tally = NodeTally()
+    try:
+        if verbose:
+            dbt_invoke(args, target, [tally])
+        else:
+            with Steps("dbt build", unit="nodes") as steps:
+                tally.steps = steps
+                dbt_invoke(args, target, [tally])
+    finally:
+        if any(tally.counts.values()):
+            console.print(tally.summary("dbt build"), highlight=False, markup=False, soft_wrap=True)

@@ -362,18 +362,12 @@ class _PostgresTarget:
     """One PostgreSQL transaction; rows go in with COPY from CSV files the scratch DuckDB writes."""
 
     def __init__(self, settings: dict[str, Any], workdir: Path) -> None:
-        import psycopg
+        from .targets import pg_connect
 
         self.workdir = workdir
         self.scratch = duckdb.connect()
         _configure(self.scratch, workdir)
-        try:
-            self.conn = psycopg.connect(
-                host=settings["host"], port=settings["port"], user=settings["user"],
-                password=settings.get("password") or None, dbname=settings["dbname"],
-            )
-        except psycopg.Error as exc:
-            raise LifecycleError(f"cannot connect to PostgreSQL target {settings['name']}: {exc}") from None
+        self.conn = pg_connect(settings)
         self.cur = self.conn.cursor()
         for statement in raw_ddl():
             self.cur.execute(statement)

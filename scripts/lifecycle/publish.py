@@ -44,7 +44,7 @@ from .errors import (
     UNCHANGED, Interrupted, LifecycleError, interrupt_signal, interrupts_deferred, stale_wal_message,
     stop_if_interrupted, user_error,
 )
-from .targets import duckdb_config
+from .targets import duckdb_config, pg_connect
 
 WORKING_SUFFIX = ".building"
 LOCK_SUFFIX = ".lock"
@@ -134,19 +134,30 @@ def _sql_text(value: object) -> str:
 
 @contextlib.contextmanager
 def exclusive_lock(path: Path, what: str) -> Iterator[None]:
-    """An advisory file lock, released by the OS when the process ends, however it ends."""
+    """An advisory file lock, released by the OS when the process ends, however it ends. The holder removes
+    the file before releasing it, so that none is left behind; one who opened it before that removal
+    holds a removed file, sees it and takes the lock again on the file now at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as fh:
+    while True:
+        fh = open(path, "a")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            fh.close()
             raise LifecycleError(
                 f"another lifecycle command is writing {what} (lock {path}); try again later"
             ) from None
         try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            if os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        fh.close()
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        fh.close()
 
 
 def remove_stale_working_copy(published: Path, say: Say = _quiet) -> bool:
@@ -313,18 +324,6 @@ def shadow(schema: str) -> str:
 
 def _old(schema: str) -> str:
     return schema + OLD_SUFFIX
-
-
-def pg_connect(settings: dict[str, Any], autocommit: bool = False):
-    import psycopg
-
-    try:
-        return psycopg.connect(
-            host=settings["host"], port=settings["port"], user=settings["user"],
-            password=settings.get("password") or None, dbname=settings["dbname"], autocommit=autocommit,
-        )
-    except psycopg.Error as exc:
-        raise LifecycleError(f"cannot connect to PostgreSQL target {settings['name']}: {exc}") from None
 
 
 def _schemas(cur) -> set[str]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.table import Table
 
-if TYPE_CHECKING:
-    import pandas as pd
+from .targets import fetch, fetch_frame  # noqa: F401 (fetch_frame: read through this module before)
 
 # (stage, mart, column, label, format)
 HEADLINES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -30,38 +29,6 @@ HEADLINES: tuple[tuple[str, str, str, str, str], ...] = (
     ("Expand", "expand_monthly", "upsell_share", "upsell share", "rate"),
     ("Expand", "expand_monthly", "nps", "NPS", "nps"),
 )
-
-
-def fetch(settings: dict[str, Any], sql: str) -> list[tuple]:
-    """Run one read-only query on the target."""
-    if settings["type"] == "duckdb":
-        from .targets import connect_duckdb
-
-        with connect_duckdb(settings) as con:  # a build file's staging views read the raw file
-            return con.execute(sql).fetchall()
-    import psycopg
-
-    with psycopg.connect(host=settings["host"], port=settings["port"], user=settings["user"],
-                         password=settings.get("password") or None, dbname=settings["dbname"]) as conn:
-        return conn.execute(sql).fetchall()
-
-
-def fetch_frame(settings: dict[str, Any], sql: str) -> pd.DataFrame:
-    """Run one read-only query on the target; the result as a pandas DataFrame (values as returned)."""
-    import pandas as pd
-
-    if settings["type"] == "duckdb":
-        from .targets import connect_duckdb
-
-        with connect_duckdb(settings) as con:
-            return con.execute(sql).df()
-    import psycopg
-
-    with psycopg.connect(host=settings["host"], port=settings["port"], user=settings["user"],
-                         password=settings.get("password") or None, dbname=settings["dbname"]) as conn:
-        cursor = conn.execute(sql)
-        names = [column.name for column in cursor.description or []]
-        return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
 
 
 def _format(value: Any, kind: str) -> str:

@@ -1,21 +1,33 @@
-"""Connection settings of a dbt target, read from profiles/profiles.yml (the one place they live)."""
+"""Connection settings of a dbt target, read from profiles/profiles.yml (the one place they live), and the
+one place this package opens connections to a warehouse (connect_duckdb, pg_connect; query for reads)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
 
-from .contract import PROJECT_DIR
 from .errors import LifecycleError
+from .project import PROJECT_DIR
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PROFILE_NAME = "lifecycle"
 DUCKDB_PATH_ENV = "LIFECYCLE_DUCKDB_PATH"
 DEFAULT_DUCKDB_PATH = "warehouse/lifecycle.duckdb"  # also in profiles.yml (target_settings checks they agree)
 RAW_ALIAS = "lifecycle_raw"  # the name dbt's duckdb target attaches the raw file under (sources' database)
+
+
+def use_warehouse(published: Path | None) -> None:
+    """Point the duckdb target (this process's and the dbt it runs) at the warehouse published at
+    `published`, resolved against the current folder so that dbt and the loader agree; None: keep
+    LIFECYCLE_DUCKDB_PATH, else the profile's default."""
+    if published is not None:
+        os.environ[DUCKDB_PATH_ENV] = str(published) if str(published) == ":memory:" else str(published.resolve())
 
 
 def duckdb_files(published: Path) -> tuple[Path, Path]:
@@ -93,11 +105,20 @@ def duckdb_config(settings: dict[str, Any]) -> dict[str, str]:
             for name, value in (settings.get("settings") or {}).items()}
 
 
+def require_duckdb_file(path: str | Path, published: str | Path | None = None) -> None:
+    """Refuse, in one line, a DuckDB file that is not there (rather than DuckDB's error, or a new file);
+    `published`: the warehouse it belongs to, named instead."""
+    if str(path) != ":memory:" and not Path(path).is_file():
+        raise LifecycleError(f"no warehouse at {published or path} yet: make one with `lifecycle run --exports "
+                             "DIR` (or `lifecycle demo`), or point --warehouse at an existing one")
+
+
 def connect_duckdb(settings: dict[str, Any]):
     """A read-only connection to the DuckDB file `settings["path"]` with the profile's settings, and the
     raw file attached read-only as RAW_ALIAS when there is one (the build file's staging views read it)."""
     import duckdb
 
+    require_duckdb_file(settings["path"])
     con = duckdb.connect(settings["path"], read_only=True, config=duckdb_config(settings))
     raw = settings.get("raw")
     if raw and raw != ":memory:" and raw != settings["path"] and Path(raw).exists():
@@ -107,3 +128,43 @@ def connect_duckdb(settings: dict[str, Any]):
             con.close()
             raise
     return con
+
+
+def pg_connect(settings: dict[str, Any], autocommit: bool = False):
+    """A connection to the PostgreSQL target of `settings`; one line naming the target when it fails."""
+    import psycopg
+
+    try:
+        return psycopg.connect(
+            host=settings["host"], port=settings["port"], user=settings["user"],
+            password=settings.get("password") or None, dbname=settings["dbname"], autocommit=autocommit,
+        )
+    except psycopg.Error as exc:
+        raise LifecycleError(f"cannot connect to PostgreSQL target {settings['name']}: {exc}") from None
+
+
+def query(settings: dict[str, Any], sql: str) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of one read-only query on a target (DuckDB: the file `path`, raw attached)."""
+    if settings["type"] == "duckdb":
+        with connect_duckdb(settings) as con:
+            cur = con.execute(sql)
+            return [d[0] for d in cur.description], cur.fetchall()
+    with pg_connect(settings) as conn, conn.cursor() as cur:
+        cur.execute(sql)
+        return [d.name for d in cur.description or []], cur.fetchall()
+
+
+def fetch(settings: dict[str, Any], sql: str) -> list[tuple]:
+    """The rows of one read-only query on a target."""
+    return query(settings, sql)[1]
+
+
+def fetch_frame(settings: dict[str, Any], sql: str) -> pd.DataFrame:
+    """One read-only query on a target as a pandas DataFrame (values as the database returns them)."""
+    import pandas as pd
+
+    if settings["type"] == "duckdb":
+        with connect_duckdb(settings) as con:
+            return con.execute(sql).df()
+    columns, rows = query(settings, sql)
+    return pd.DataFrame.from_records(rows, columns=columns)

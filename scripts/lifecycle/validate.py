@@ -26,7 +26,7 @@ import yaml
 from .contract import PROJECT_DIR
 from .errors import LifecycleError
 from .expectations import MARTS, Facts, MartSpec, build_suite
-from .report import fetch, fetch_frame
+from .targets import fetch, fetch_frame
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 
 from lifecycle.cli import app
 from lifecycle.contract import PROJECT_DIR
-from lifecycle.dbt_build import dbt_invoke, query
+from lifecycle.dbt_build import dbt_invoke
+from lifecycle.targets import query
 from lifecycle.errors import LifecycleError
 from lifecycle.generate import generate
 from lifecycle.targets import unpublished
