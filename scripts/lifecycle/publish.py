@@ -156,7 +156,8 @@ def exclusive_lock(path: Path, what: str) -> Iterator[None]:
     try:
         yield
     finally:
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. a folder made read-only meanwhile: the lock is freed anyway
+            path.unlink(missing_ok=True)
         fh.close()
 
 
