@@ -96,8 +96,9 @@ def _print_load(result: LoadResult, settings: dict) -> None:
         )
 
 
-def do_load(exports: Path, settings: dict) -> LoadResult:
-    present = [path for path in export_files(exports).values() if path is not None]
+def do_load(exports: Path, settings: dict, files: dict[str, Path | None]) -> LoadResult:
+    """Load `exports` (`files`: what export_files found there) with a count of the files done."""
+    present = [path for path in files.values() if path is not None]
     with Steps("load", total=len(present), unit="files") as steps:
         def on_file(spec, path: Path):
             steps.update(note=f"checking {path.name}")
@@ -188,9 +189,9 @@ def load(exports: Exports, target: Target = None, warehouse: Warehouse = None) -
     """Validate an exports folder against the contract and append it to raw.* as one batch (on DuckDB:
     the raw file beside the published one; the next build publishes it)."""
     settings = _settings(target, warehouse)
-    export_files(exports)
+    files = export_files(exports)
     with publish.building(settings, dbt=False, say=console.print) as work:
-        do_load(exports, work)
+        do_load(exports, work, files)
 
 
 @command
@@ -229,11 +230,11 @@ def run(exports: Exports, target: Target = None, warehouse: Warehouse = None, ve
 
 
 def _run(exports: Path, settings: dict, fresh: bool = False, verbose: bool = False) -> None:
-    export_files(exports)
+    files = export_files(exports)
     # everything in this block works on the unpublished build (publish.py); it is published
     # only when the block ends without an error
     with publish.building(settings, fresh=fresh, say=console.print) as work:
-        do_load(exports, work)
+        do_load(exports, work, files)
         dbt_build(work["name"], verbose=verbose)
         _validate(work)
     _report(settings)
@@ -281,22 +282,22 @@ def _refuse_other_loads(settings: dict, exports: Path) -> None:
     than the demo's (a user's raw history is never dropped in silence)."""
     import duckdb
 
+    folders: set[str] = set()
     for file in (settings["raw"], settings["path"]):  # the published file of an older lifecycle held raw
         if not Path(file).is_file():
             continue
         try:
             with connect_duckdb({"path": file}) as con:
-                folders = {folder for (folder,) in con.execute(
-                    "select distinct exports_dir from raw.load_batches").fetchall()} if con.execute(
-                    "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'load_batches'"
-                ).fetchone()[0] else set()
+                if con.execute("select count(*) from duckdb_tables() "
+                               "where schema_name = 'raw' and table_name = 'load_batches'").fetchone()[0]:
+                    folders |= {f for (f,) in con.execute("select distinct exports_dir from raw.load_batches").fetchall()}
         except duckdb.Error as exc:
-            folders = {f"(unreadable: {exc})"}
-        others = sorted(folders - {str(exports.resolve())})
-        if others:
-            raise LifecycleError(f"the warehouse {settings['path']} holds loads of other exports than the "
-                                 f"demo's ({others[0]}); the demo would start it afresh: run it on another "
-                                 "one with --warehouse PATH")
+            folders.add(f"{file} cannot be read: {exc}")
+    others = sorted(folders - {str(exports.resolve())})
+    if others:
+        raise LifecycleError(f"the warehouse {settings['path']} holds loads of other exports than the demo's "
+                             f"({others[0]}); the demo would start it afresh: run it on another one with "
+                             "--warehouse PATH")
 
 
 def _shown(path: Path | str) -> str:

@@ -53,6 +53,7 @@ def test_an_at_sign_that_is_no_email_address_passes(tmp_path, duckdb_target):
     result = run(exports_with_campaign_names(tmp_path, NOT_ADDRESSES), "--verbose")  # dbt's line per node
     assert result.exit_code == 0, result.output[-6000:] + repr(result.exception)
     assert f"PASS {TEST}" in result.output
+    assert "\x1b" not in result.output  # not a terminal: no colour codes
     with duckdb.connect(duckdb_target["path"], read_only=True) as con:
         names = con.execute("select campaign_id, campaign_name from marts.dim_campaigns "
                             "order by 1").fetchall()

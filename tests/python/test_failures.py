@@ -241,7 +241,7 @@ def test_a_folder_that_cannot_be_written(how, loaded, tmp_path, monkeypatch):
 def test_an_interrupt_in_the_middle_of_dbt(signum, status, loaded, tmp_path):
     warehouse = place(loaded, tmp_path)
     digest = sha256(warehouse)
-    build = spawn("build", env={"LIFECYCLE_DUCKDB_PATH": str(warehouse)})
+    build = spawn("build", "--verbose", env={"LIFECYCLE_DUCKDB_PATH": str(warehouse)})
     try:
         output = []
         for line in build.stdout:  # dbt is building models in the build file

@@ -193,7 +193,7 @@ def test_a_killed_build_leaves_the_published_file_intact_and_the_next_build_repa
     digest, before = sha256(warehouse), probe(warehouse)
     ok(cli("load", "--exports", str(exports_with(tmp_path, "batch2", "crm_leads.csv", NEW_LEAD))))
     env = {**os.environ, "LIFECYCLE_DUCKDB_PATH": str(warehouse), "PYTHONUNBUFFERED": "1"}
-    build = subprocess.Popen([str(LIFECYCLE), "build"], env=env,
+    build = subprocess.Popen([str(LIFECYCLE), "build", "--verbose"], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         for line in build.stdout:  # an incremental model has taken in the new batch; the rest is half done
