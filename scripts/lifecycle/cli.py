@@ -72,7 +72,8 @@ def export_files(exports: Path) -> dict[str, Path | None]:
     missing = [spec.name for spec in load_contract() if spec.required and files[spec.name] is None]
     if missing:
         raise LifecycleError(f"exports folder {exports} lacks {len(missing)} required file"
-                             f"{'s' if len(missing) > 1 else ''} (as .csv, .csv.gz or .parquet): {', '.join(missing)}")
+                             f"{'s' if len(missing) > 1 else ''}: {', '.join(f'{m}.csv' for m in missing)} "
+                             "(or .csv.gz, .parquet)")
     return files
 
 

@@ -118,8 +118,8 @@ REQUIRED = [spec.name for spec in load_contract() if spec.required]
     (["report"], "error: no warehouse at {wh} yet: make one with `lifecycle run --exports DIR`"),
     (["validate"], "error: no warehouse at {wh} yet"),
     (["build"], "error: no warehouse at {wh} yet"),
-    (["load", "--exports", "empty"], f"error: exports folder empty lacks {len(REQUIRED)} required files "
-                                     f"(as .csv, .csv.gz or .parquet): {', '.join(REQUIRED)}"),
+    (["load", "--exports", "empty"], f"error: exports folder empty lacks {len(REQUIRED)} required files: "
+                                     f"{', '.join(f'{name}.csv' for name in REQUIRED)} (or .csv.gz, .parquet)"),
     (["run", "--exports", "empty"], "error: exports folder empty lacks"),
     (["load", "--exports", "nowhere"], "error: exports folder nowhere does not exist"),
 ])
