@@ -53,7 +53,7 @@ def visit(page: Path, screenshot: Path | None = None, size: tuple[int, int] = (1
         if screenshot is not None:
             args.append(f"--screenshot={screenshot}")
         done = subprocess.run([*args, "--dump-dom", page.resolve().as_uri()],
-                              capture_output=True, text=True, timeout=120)
+                              check=False, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             pytest.fail(f"chromium exited {done.returncode}: {done.stderr[-2000:]}")
         return Visit(dom=done.stdout, requests=_requested(net_log))
