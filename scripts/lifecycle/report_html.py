@@ -54,7 +54,7 @@ def _in_list(months: list[date]) -> str:
 def hbars(rows: list[tuple[str, float | None, str]], width: int = 520) -> str:
     """A horizontal bar chart as inline SVG: one (label, value, value as text) per bar; negative values
     grow left of a zero line; a missing value draws no bar."""
-    label_w, text_w, bar_h, gap = 150, 90, 18, 6
+    label_w, text_w, bar_h, gap = 150, 130, 18, 6
     area = width - label_w - text_w
     values = [v for _, v, _ in rows if v is not None]
     low, high = min([0.0, *values]), max([0.0, *values])
