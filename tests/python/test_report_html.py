@@ -13,28 +13,15 @@ from typer.testing import CliRunner
 from lifecycle.cli import app
 from lifecycle.errors import LifecycleError
 from lifecycle.expectations import MARTS
-from lifecycle.generate import generate
 from lifecycle.report import HEADLINES, _format, complete_months, fetch
 from lifecycle.report_html import MONTHS, render, write_report
 from lifecycle.targets import target_settings
 
 from browser import visit
 from conftest import copy_warehouse
+from test_validate import built_warehouse, xs_exports  # noqa: F401  (fixtures: an xs warehouse built by `run`)
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An xs warehouse built by `lifecycle run`, with its data docs beside it (never modified)."""
-    exports = tmp_path_factory.mktemp("xs")
-    generate("xs", 7, exports)
-    path = tmp_path_factory.mktemp("warehouse") / "xs.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LIFECYCLE_DUCKDB_PATH", str(path))
-        result = runner.invoke(app, ["run", "--exports", str(exports), "--target", "duckdb"])
-    assert result.exit_code == 0, result.output[-8000:] + repr(result.exception)
-    return path
 
 
 @pytest.fixture
