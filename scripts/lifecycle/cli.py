@@ -181,9 +181,19 @@ def _report(settings: dict) -> None:
 
 
 @command
-def report(target: Target = None) -> None:
-    """Print the headline KPIs of the last three complete months, per stage."""
-    _report(_settings(target))
+def report(
+    target: Target = None,
+    html: Annotated[Path | None, typer.Option(
+        "--html", metavar="FILE", help="also write the report with charts to FILE, one self-contained HTML page",
+    )] = None,
+) -> None:
+    """Print the headline KPIs of the last three complete months, per stage (--html: also a page with charts)."""
+    settings = _settings(target)
+    _report(settings)
+    if html is not None:
+        from .report_html import write_report
+
+        console.print(f"HTML report: {write_report(settings, html, currency=dbt_var('reporting_currency'))}")
 
 
 @command
