@@ -1,8 +1,8 @@
 """The MetricFlow semantic layer (models/semantic/): `mf query` on DuckDB gives the marts' values.
 
 One xs warehouse is built per module; `mf` (the dbt-metricflow CLI, run as a user runs it) reads the
-semantic manifest that `dbt parse` writes to the project's target/ and queries the build file, which the
-profile's duckdb target names.
+semantic manifest that `dbt parse` writes to the project's target/ and queries the build file, which
+the profile's duckdb target names.
 """
 
 from __future__ import annotations
@@ -16,20 +16,22 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from lifecycle.cli import app
 from lifecycle.contract import PROJECT_DIR
 from lifecycle.generate import generate
 from lifecycle.targets import profiles_dir
 
-from conftest import connect_build
+from conftest import connect_build, warehouse_made_by
 
 BIN = Path(sys.executable).parent  # dbt and mf of the environment running the tests
 HALF_A_MILLIONTH = Decimal("0.0000005")
 
 # metric: (mart, column) that holds its value per month
 MONTHLY = {
+    "unique_visitors": ("capture_monthly", "unique_visitors"),
+    "content_consumers": ("capture_monthly", "content_consumers"),
+    "new_known_persons": ("capture_monthly", "new_known_persons"),
+    "known_visitor_rate": ("capture_monthly", "known_visitor_rate"),
     "new_leads": ("nurture_monthly", "new_leads"),
     "mqls": ("nurture_monthly", "mqls"),
     "open_rate": ("nurture_monthly", "open_rate"),
@@ -53,10 +55,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An xs warehouse built by `lifecycle run`, and the semantic manifest `mf` reads."""
     exports = tmp_path_factory.mktemp("xs")
     generate("xs", 7, exports)
-    path = tmp_path_factory.mktemp("warehouse") / "xs.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LIFECYCLE_DUCKDB_PATH", str(path))
-        result = CliRunner().invoke(app, ["run", "--exports", str(exports), "--target", "duckdb"])
+    path, result = warehouse_made_by(tmp_path_factory, "warehouse",
+                                     "run", "--exports", str(exports), "--target", "duckdb")
     assert result.exit_code == 0, result.output[-8000:] + repr(result.exception)
     run(path, [str(BIN / "dbt"), "parse", "--no-use-colors"])
     return path
@@ -66,16 +66,15 @@ def run(warehouse: Path, args: list[str]) -> str:
     """Run a command in the project folder against the duckdb target of `warehouse`; its output."""
     env = {**os.environ, "LIFECYCLE_DUCKDB_PATH": str(warehouse), "LIFECYCLE_TARGET": "duckdb",
            "DBT_PROFILES_DIR": str(profiles_dir()), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    done = subprocess.run(args, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(args, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     return done.stdout
 
 
-def mf_query(warehouse: Path, tmp_path: Path, metrics: list[str], group_by: list[str]) -> list[dict]:
-    """`mf query` rows, values as text ('' for null)."""
+def mf_query(warehouse: Path, tmp_path: Path, *args: str) -> list[dict]:
+    """The rows of `mf query ARGS`, values as text ('' for null)."""
     out = tmp_path / "query.csv"
-    run(warehouse, [str(BIN / "mf"), "query", "--metrics", ",".join(metrics),
-                    "--group-by", ",".join(group_by), "--csv", str(out)])
+    run(warehouse, [str(BIN / "mf"), "query", *args, "--csv", str(out)])
     with out.open(newline="") as f:
         return list(csv.DictReader(f))
 
@@ -85,13 +84,14 @@ def month_of(text: str) -> date:
 
 
 def assert_equal_to_6_places(found: str, expected, where: str) -> None:
-    """`mf`'s text value equals the mart's value: both null, or the mart's value is `mf`'s rounded to 6
-    decimal places (the marts' rates are numeric(28, 6); `mf` computes in double precision)."""
+    """`mf`'s text value equals the mart's value: both null, or the mart's value is `mf`'s rounded
+    to 6 decimal places (the marts' rates are numeric(28, 6); `mf` computes in double precision)."""
     if expected is None:
         assert found == "", where
     else:
         assert found != "", where
-        assert abs(Decimal(found) - Decimal(expected)) <= HALF_A_MILLIONTH, f"{where}: mf {found}, mart {expected}"
+        difference = abs(Decimal(found) - Decimal(expected))
+        assert difference <= HALF_A_MILLIONTH, f"{where}: mf {found}, mart {expected}"
 
 
 def test_semantic_configs_validate_against_the_warehouse(warehouse: Path):
@@ -100,11 +100,13 @@ def test_semantic_configs_validate_against_the_warehouse(warehouse: Path):
 
 
 def test_headline_metrics_by_month_equal_the_marts(warehouse: Path, tmp_path: Path):
-    rows = mf_query(warehouse, tmp_path, list(MONTHLY), ["metric_time__month"])
+    rows = mf_query(warehouse, tmp_path, "--metrics", ",".join(MONTHLY),
+                    "--group-by", "metric_time__month")
     found = {month_of(row["metric_time__month"]): row for row in rows}
     with connect_build(warehouse) as con:
         for metric, (mart, column) in MONTHLY.items():
-            expected = dict(con.execute(f"select report_month, {column} from marts.{mart}").fetchall())
+            expected = dict(con.execute(
+                f"select report_month, {column} from marts.{mart}").fetchall())
             assert set(found) == set(expected), metric  # every month, quiet ones too
             assert sum(value is not None and value != 0 for value in expected.values()) >= 3, metric
             for month, value in expected.items():
@@ -115,9 +117,10 @@ def test_headline_metrics_by_month_equal_the_marts(warehouse: Path, tmp_path: Pa
     ("campaign_roi", "campaign", "campaign_roi", "campaign_id"),
     ("channel_roi", "channel", "channel_performance", "channel"),
 ])
-def test_roi_by_month_and_entity_equals_the_marts(warehouse: Path, tmp_path: Path, metric: str, entity: str,
-                                                  mart: str, key: str):
-    rows = mf_query(warehouse, tmp_path, [metric], ["metric_time__month", entity])
+def test_roi_by_month_and_entity_equals_the_marts(warehouse: Path, tmp_path: Path,
+                                                  metric: str, entity: str, mart: str, key: str):
+    rows = mf_query(warehouse, tmp_path, "--metrics", metric,
+                    "--group-by", f"metric_time__month,{entity}")
     found = {(row[entity], month_of(row["metric_time__month"])): row[metric] for row in rows}
     with connect_build(warehouse) as con:
         expected = {(k, m): v for k, m, v in con.execute(
@@ -129,10 +132,7 @@ def test_roi_by_month_and_entity_equals_the_marts(warehouse: Path, tmp_path: Pat
 
 
 def test_saved_query_gives_the_monthly_kpi_table(warehouse: Path, tmp_path: Path):
-    out = tmp_path / "kpis.csv"
-    run(warehouse, [str(BIN / "mf"), "query", "--saved-query", "monthly_kpis", "--csv", str(out)])
-    with out.open(newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = mf_query(warehouse, tmp_path, "--saved-query", "monthly_kpis")
     with connect_build(warehouse) as con:
         months = [m for (m,) in con.execute(
             "select report_month from marts.lifecycle_kpis_monthly order by 1").fetchall()]
