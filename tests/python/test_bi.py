@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 
 from lifecycle.cli import app
 from lifecycle.contract import PROJECT_DIR
+from lifecycle.dbt_build import dbt_invoke
 from lifecycle.export import VIEWS_FILE
 
-from conftest import warehouse_made_by
+from conftest import connect_build, warehouse_made_by
 
 HANDMADE = Path(__file__).parent / "data" / "handmade"
 DUCKDB1 = PROJECT_DIR / ".venv-duckdb1" / "bin" / "python"
@@ -100,6 +101,16 @@ def test_a_duckdb_1x_client_opens_the_published_file(published, marts):
     comment = client(str(published), "(select comment from duckdb_columns() where table_name = 'convert_monthly' "
                                       "and column_name = 'sqls')")
     assert list(comment["rows"].values())[0] == ['["Distinct persons entering stage sql in the month."]']
+
+
+def test_the_analyses_compile_and_answer(published, monkeypatch):
+    monkeypatch.setenv("LIFECYCLE_DUCKDB_PATH", str(published))
+    compiled = dbt_invoke(["compile", "--select", "resource_type:analysis"], "duckdb")
+    assert sorted(r.node.name for r in compiled) == sorted(p.stem for p in (PROJECT_DIR / "analyses").glob("*.sql"))
+    assert len(compiled) >= 3
+    with connect_build(published) as con:  # the marts of the build file: what the compiled SQL names
+        for result in compiled:
+            assert con.execute(result.node.compiled_code).fetchall(), result.node.name
 
 
 def check_export(out: Path, expected: dict[str, list[str]]) -> None:
