@@ -11,26 +11,16 @@ the previous one whole.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .errors import LifecycleError
+from .publish import Say, _quiet, _sql_text, pg_connect
 
 FORMATS = ("parquet",)
 VIEWS_FILE = "views.sql"
 PARTIAL_SUFFIX = ".partial"
 CHUNK_ROWS = 50_000  # PostgreSQL: rows fetched and written at a time (bounded memory for any mart size)
-
-Say = Callable[[str], None]
-
-
-def _sql_text(value: object) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 def export_marts(settings: dict[str, Any], out: Path, fmt: str = "parquet", say: Say = _quiet) -> list[Path]:
@@ -40,16 +30,18 @@ def export_marts(settings: dict[str, Any], out: Path, fmt: str = "parquet", say:
         raise LifecycleError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if out.exists() and not out.is_dir():
         raise LifecycleError(f"{out} is a file; name a folder to export to")
+    readers = {"duckdb": _from_duckdb, "postgres": _from_postgres}
+    if settings["type"] not in readers:
+        raise LifecycleError(f"export reads DuckDB and PostgreSQL targets, not {settings['type']} ({settings['name']})")
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    if settings["type"] == "duckdb":
-        files = _from_duckdb(settings, out, say)
-    elif settings["type"] == "postgres":
-        files = _from_postgres(settings, out, say)
-    else:
-        raise LifecycleError(f"export reads DuckDB and PostgreSQL targets, not {settings['type']} ({settings['name']})")
-    views = out / VIEWS_FILE
-    _write_text(views, _views_sql(files))
+    try:
+        files = readers[settings["type"]](settings, out, say)
+        views = out / VIEWS_FILE
+        _write_text(views, _views_sql(files))
+    finally:  # a failed or interrupted export leaves no half-written file behind
+        for leftover in out.glob(f"*{PARTIAL_SUFFIX}"):
+            leftover.unlink(missing_ok=True)
     return [*files, views]
 
 
@@ -91,6 +83,11 @@ def _from_duckdb(settings: dict[str, Any], out: Path, say: Say) -> list[Path]:
     return files
 
 
+# the tables of the live marts schema: another set after the export means a build swapped its schemas in
+_MARTS_OIDS = ("select cls.oid from pg_class as cls inner join pg_namespace as ns on cls.relnamespace = ns.oid "
+               "where ns.nspname = 'marts' order by 1")
+
+
 def _pg_column(name: str, data_type: str, precision: int | None, scale: int | None):
     """(select expression, Arrow type) of a marts column of PostgreSQL type `data_type`
     (information_schema.columns): a type without an Arrow counterpart here is exported as text."""
@@ -117,8 +114,6 @@ def _from_postgres(settings: dict[str, Any], out: Path, say: Say) -> list[Path]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .publish import pg_connect
-
     files = []
     with pg_connect(settings) as conn:
         columns: dict[str, list[tuple]] = {}
@@ -129,6 +124,7 @@ def _from_postgres(settings: dict[str, Any], out: Path, say: Say) -> list[Path]:
             columns.setdefault(table, []).append((name, *_pg_column(name, *spec)))
         if not columns:
             raise LifecycleError(f"database {settings['dbname']} has no marts; nothing to export")
+        published = conn.execute(_MARTS_OIDS).fetchall()
         for mart, cols in columns.items():
             schema = pa.schema([pa.field(name, type_) for name, _, type_ in cols])
             path = out / f"{mart}.parquet"
@@ -141,4 +137,7 @@ def _from_postgres(settings: dict[str, Any], out: Path, say: Say) -> list[Path]:
             os.replace(_partial(path), path)
             say(f"wrote {path}")
             files.append(path)
+        if conn.execute(_MARTS_OIDS).fetchall() != published:
+            raise LifecycleError("a build was published while exporting, so the files may mix two builds; "
+                                 "run the export again")
     return files
