@@ -144,7 +144,7 @@ def test_export_refuses_bad_input_in_one_line(tmp_path, monkeypatch):
     assert not (tmp_path / "missing.duckdb").exists()
 
 
-def test_postgres_marts_carry_comments_and_export(postgres_target, tmp_path):
+def test_postgres_marts_carry_comments_export_and_answer_the_analyses(postgres_target, tmp_path):
     import psycopg
 
     result = runner.invoke(app, ["run", "--exports", str(HANDMADE), "--target", "postgres"])
@@ -162,6 +162,8 @@ def test_postgres_marts_carry_comments_and_export(postgres_target, tmp_path):
         for mart in marts:
             expected[mart] = sorted(json.dumps(r, default=str) for r in conn.execute(
                 f"select * from marts.{mart}").fetchall())
+        for result in dbt_invoke(["compile", "--select", "resource_type:analysis"], "postgres"):
+            assert conn.execute(result.node.compiled_code).fetchall(), result.node.name
     described = described_columns()
     assert len(columns) > 400 and {(t, c): (comment or "").strip() for t, c, comment in columns} == {
         (t, c): described[(t, c)] for t, c, _ in columns}
