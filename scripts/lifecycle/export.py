@@ -34,14 +34,18 @@ def export_marts(settings: dict[str, Any], out: Path, fmt: str = "parquet", say:
     if settings["type"] not in readers:
         raise LifecycleError(f"export reads DuckDB and PostgreSQL targets, not {settings['type']} ({settings['name']})")
     out = out.resolve()
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     try:
         files = readers[settings["type"]](settings, out, say)
         views = out / VIEWS_FILE
         _write_text(views, _views_sql(files))
-    finally:  # a failed or interrupted export leaves no half-written file behind
+    except BaseException:  # a failed or interrupted export leaves no half-written file (or new empty folder)
         for leftover in out.glob(f"*{PARTIAL_SUFFIX}"):
             leftover.unlink(missing_ok=True)
+        if created and not any(out.iterdir()):
+            out.rmdir()
+        raise
     return [*files, views]
 
 

@@ -6,7 +6,9 @@ The DuckDB 1.x client lives in its own venv (Makefile `setup`, requirements-duck
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -132,6 +134,22 @@ def test_export_writes_parquet_and_views_a_duckdb_1x_client_reads(published, mar
     with duckdb.connect(str(published), read_only=True) as con:
         check_export(out, rows_of(con, marts, "marts"))
 
+    # a second export that fails half-way (disk full on the third file) says so in one line and leaves the
+    # first export's files whole, and nothing half-written
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    replace, calls = os.replace, []
+
+    def full_disk(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+        replace(src, dst)
+
+    monkeypatch.setattr("lifecycle.export.os.replace", full_disk)
+    result = runner.invoke(app, ["export", "--out", str(out), "--warehouse", str(published)])
+    assert result.exit_code == 1 and "disk full" in result.output and "Traceback" not in result.output, result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
 
 def test_export_refuses_bad_input_in_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("LIFECYCLE_DUCKDB_PATH", str(tmp_path / "none.duckdb"))
@@ -141,7 +159,7 @@ def test_export_refuses_bad_input_in_one_line(tmp_path, monkeypatch):
     ):
         result = runner.invoke(app, ["export", "--out", str(tmp_path / "out"), *args])
         assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output, result.output
-    assert not (tmp_path / "missing.duckdb").exists()
+    assert not (tmp_path / "missing.duckdb").exists() and not (tmp_path / "out").exists()
 
 
 def test_postgres_marts_carry_comments_export_and_answer_the_analyses(postgres_target, tmp_path):
