@@ -298,5 +298,22 @@ def validate(
     _validate(unpublished(_settings(target)), docs, failures_only, mart)
 
 
+@command
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="folder to write the files to")],
+    fmt: Annotated[str, typer.Option("--format", help="file format: parquet")] = "parquet",
+    warehouse: Annotated[Path | None, typer.Option(help="the published DuckDB file (default: "
+                                                        "LIFECYCLE_DUCKDB_PATH)")] = None,
+    target: Target = None,
+) -> None:
+    """Write every published mart as a Parquet file, plus views.sql: a view per mart over its file."""
+    from .export import export_marts
+
+    if warehouse is not None:
+        duckdb_path_env(warehouse)
+    files = export_marts(_settings(target), out, fmt)
+    console.print(f"exported {len(files) - 1} marts to {out.resolve()}; views: {files[-1]}")
+
+
 if __name__ == "__main__":
     app()
