@@ -30,7 +30,7 @@ test: setup
 	$(VENV)/bin/python -m pytest -q
 
 lint: setup
-	LIFECYCLE_DUCKDB_PATH=:memory: $(VENV)/bin/sqlfluff lint models tests
+	LIFECYCLE_DUCKDB_PATH=:memory: $(VENV)/bin/sqlfluff lint models tests analyses
 
 # SCALE=m make benchmark; exports are cached in ~/.cache/lifecycle/exports
 SCALE ?= s
