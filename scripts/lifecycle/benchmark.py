@@ -129,8 +129,12 @@ def cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lifecycle" / "exports"
 
 
-def _generator_version() -> str:
-    return hashlib.sha256((Path(__file__).parent / "generate.py").read_bytes()).hexdigest()[:10]
+def _generator_version(package: Path = Path(__file__).parent / "generate") -> str:
+    """A hash of every module of the generator package: a change in any of them is a new cache entry."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def _env(database: Path) -> dict[str, str]:

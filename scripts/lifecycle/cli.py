@@ -217,11 +217,20 @@ def _report(settings: dict) -> None:
 
 
 @command
-def report(target: Target = None, warehouse: Warehouse = None) -> None:
-    """Print the headline KPIs of the last three complete months, per stage."""
+def report(
+    target: Target = None, warehouse: Warehouse = None,
+    html: Annotated[Path | None, typer.Option(
+        "--html", metavar="FILE", help="also write the report with charts to FILE, one self-contained HTML page",
+    )] = None,
+) -> None:
+    """Print the headline KPIs of the last three complete months, per stage (--html: also a page with charts)."""
     settings = _settings(target, warehouse)
     _require(settings, "path")
     _report(settings)
+    if html is not None:
+        from .report_html import write_report
+
+        console.print(f"HTML report: {write_report(settings, html, currency=str(project_var('reporting_currency')))}")
 
 
 @command
@@ -352,14 +361,13 @@ def _validate(settings: dict, docs: Path | None = None, failures_only: bool = Tr
               marts: list[str] | None = None) -> None:
     """Run the Great Expectations checkpoint; print the results (by default only the failed
     expectations and a summary line, as `run` wants) and the data docs path."""
-    from .expectations import MARTS
     from .validate import ValidationFailed, results_table, validate_marts
 
     try:
         # counts the marts once validated: validate_marts reports no progress of its own (yet)
-        with Steps("validate", total=len(marts or MARTS), unit="marts") as steps:
+        with Steps("validate", total=len(marts) if marts else None, unit="marts") as steps:
             result = validate_marts(settings, docs, marts)
-            steps.update(done=len(result.marts))
+            steps.update(done=len(result.marts), total=len(result.marts))
     except ValidationFailed as exc:
         console.print(results_table(exc.result, failures_only=failures_only))
         console.print(f"data docs: {exc.result.docs_index}")
@@ -386,6 +394,22 @@ def validate(
     settings = _settings(target, warehouse)
     _require(settings, "build")
     _validate(unpublished(settings), docs, failures_only, mart)
+
+
+@command
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="folder to write the files to")],
+    fmt: Annotated[str, typer.Option("--format", help="file format: parquet")] = "parquet",
+    warehouse: Warehouse = None,
+    target: Target = None,
+) -> None:
+    """Write every published mart as a Parquet file, plus views.sql: a view per mart over its file."""
+    from .export import export_marts
+
+    settings = _settings(target, warehouse)
+    _require(settings, "path")
+    files = export_marts(settings, out, fmt)
+    console.print(f"exported {len(files) - 1} marts to {out.resolve()}; views: {files[-1]}")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,19 @@
 """The Great Expectations suites of the public metric marts, kept as code.
 
-One suite per mart in `models/marts/lifecycle/`. Generic rules come from column names and
-database types; what cannot be derived is declared once, per mart, in `MARTS`:
+One suite per mart in `models/marts/lifecycle/`. What the mart's YAML declares comes from dbt's
+manifest (`Mart`, read by validate.read_marts), so a new mart or column needs no change here:
 
-- grain: the columns that identify a row (unique together; not null unless declared);
-- month column: its values lie in the month spine (first to last month of the staged data);
-  `complete_months` marts hold every month of the spine;
+- columns and their data types: the table has exactly these columns;
+- grain: the columns of its `unique` test (a column's, or the model's over an expression such as
+  `concat(channel, '|', report_month)`): unique together; not null unless a column has no
+  `not_null` test;
+- month columns: the grain's `date` columns; their values lie in the month spine (first to last
+  month of the staged data).
+
+Generic rules come from column names and data types; what cannot be derived is declared once, per
+mart, in `MART_SPECS` (a mart without an entry gets the generic rules only):
+
+- `complete_months`: the mart holds every month of the spine;
 - row count: bounds derived from the staging inputs (`Facts`);
 - exceptions: columns whose bounds differ from the generic rule, each with its reason.
 
@@ -101,12 +109,24 @@ def _months(facts: Facts) -> RowCount:
 
 
 @dataclass(frozen=True)
-class MartSpec:
+class Mart:
+    """A mart as its YAML declares it (from dbt's manifest: validate.read_marts)."""
+
     name: str
-    grain: tuple[str, ...]
-    month_column: str | None = "report_month"
+    columns: Mapping[str, str]  # column -> kind ('numeric', 'date', 'other'), in the YAML's order
+    grain: tuple[str, ...]  # the columns of its unique test
+    nullable: frozenset[str] = frozenset()  # grain columns without a not_null test
+
+    @property
+    def month_columns(self) -> tuple[str, ...]:
+        return tuple(column for column in self.grain if self.columns[column] == "date")
+
+
+@dataclass(frozen=True)
+class MartSpec:
+    """What a mart's YAML cannot say: the month spine it must fill, row counts, sums, exceptions."""
+
     complete_months: bool = False
-    nullable_grain: Mapping[str, str] = field(default_factory=dict)   # column -> why it may be null
     exceptions: Mapping[str, Bounds | Difference] = field(default_factory=dict)  # fnmatch pattern -> bounds
     row_count: Callable[[Facts], RowCount] | None = None
     # (row filter column, value, column to sum, expected sum from facts, reason)
@@ -118,26 +138,26 @@ RATIO_OF_COUNTS = Bounds(0, None, "a ratio of two non-negative quantities; it ma
 ROI = Bounds(-1, None, "(bookings - cost) / cost with bookings >= 0 and cost > 0: at least -1, no upper bound")
 SEGMENT_TYPES = ("industry", "size_band", "survey")
 
-MARTS: tuple[MartSpec, ...] = (
-    MartSpec("attract_monthly", ("report_month",), complete_months=True, row_count=_months),
-    MartSpec(
-        "capture_monthly", ("report_month",), complete_months=True, row_count=_months,
+MART_SPECS: Mapping[str, MartSpec] = {
+    "attract_monthly": MartSpec(complete_months=True, row_count=_months),
+    "capture_monthly": MartSpec(
+        complete_months=True, row_count=_months,
         exceptions={"capture_rate": Bounds(0, None, "new_known_persons / unique_visitors: persons identified "
                                                     "by an email event need no page view, so it may exceed 1")},
     ),
-    MartSpec("nurture_monthly", ("report_month",), complete_months=True, row_count=_months),
-    MartSpec("convert_monthly", ("report_month",), complete_months=True, row_count=_months),
-    MartSpec("expand_monthly", ("report_month",), complete_months=True, row_count=_months),
-    MartSpec(
-        "lifecycle_kpis_monthly", ("report_month",), complete_months=True, row_count=_months,
+    "nurture_monthly": MartSpec(complete_months=True, row_count=_months),
+    "convert_monthly": MartSpec(complete_months=True, row_count=_months),
+    "expand_monthly": MartSpec(complete_months=True, row_count=_months),
+    "lifecycle_kpis_monthly": MartSpec(
+        complete_months=True, row_count=_months,
         exceptions={
             "*_mom_change": DIFFERENCE,
             "*_qtd_pacing": Bounds(0, None, "quarter to date / previous quarter to date: a quarter may "
                                             "outpace the previous one"),
         },
     ),
-    MartSpec(
-        "channel_performance", ("channel", "report_month"), complete_months=True,
+    "channel_performance": MartSpec(
+        complete_months=True,
         row_count=lambda f: RowCount(len(f.months) * f.channels, len(f.months) * f.channels,
                                      "every canonical channel (channel_mapping + 'other') x every month"),
         exceptions={
@@ -146,58 +166,40 @@ MARTS: tuple[MartSpec, ...] = (
             "channel_roi": ROI,
         },
     ),
-    MartSpec(
-        "email_program_performance", ("campaign_id", "email_id", "report_month"),
-        nullable_grain={"campaign_id": "email events may carry no campaign id (optional in the contract)",
-                        "email_id": "email events may carry no email id (optional in the contract)"},
+    "email_program_performance": MartSpec(
         row_count=lambda f: RowCount(0, f.email_send_groups,
                                      "at most one row per (campaign, email, month) of staged email events"),
     ),
-    MartSpec(
-        "campaign_roi", ("campaign_id", "report_month"),
+    "campaign_roi": MartSpec(
         row_count=lambda f: RowCount(0, f.campaigns * len(f.months),
                                      "at most every staged campaign id x every month"),
         exceptions={"campaign_roi": ROI, "campaign_roi_ytd": ROI},
     ),
-    MartSpec(
-        "funnel_cohorts", ("cohort_month",), month_column="cohort_month", complete_months=True,
-        row_count=_months,
-    ),
-    MartSpec(
-        "lead_score_profile", ("cohort_month", "score_band"), month_column="cohort_month",
+    "funnel_cohorts": MartSpec(complete_months=True, row_count=_months),
+    "lead_score_profile": MartSpec(
         complete_months=True,
         row_count=lambda f: RowCount(len(f.months) * f.score_bands, len(f.months) * f.score_bands,
                                      "every month x every band of var score_bands"),
         exceptions={"cohort_*_score": SCORES_ARE_SIGNED, "band_lower": SCORES_ARE_SIGNED,
                     "band_upper": SCORES_ARE_SIGNED},
     ),
-    MartSpec(
-        "score_activity_lift", ("score_reason",), month_column=None,
+    "score_activity_lift": MartSpec(
         row_count=lambda f: RowCount(f.score_reasons, f.score_reasons,
                                      "one row per distinct staged score change reason"),
         exceptions={"mean_score_delta": Bounds(None, None, "score changes may remove points")},
     ),
-    MartSpec(
-        "cta_performance", ("asset_id", "industry", "job_level", "report_month"),
-        nullable_grain={"asset_id": "web activities may carry no asset id (optional in the contract)"},
-    ),
-    MartSpec(
-        "content_performance", ("asset_id", "report_month"),
-        nullable_grain={"asset_id": "web activities may carry no asset id (optional in the contract)"},
+    "content_performance": MartSpec(
         row_count=lambda f: RowCount(0, f.content_asset_months,
                                      "at most one row per (asset, month) of staged web activities"),
     ),
-    MartSpec(
-        "nps_by_segment", ("report_month", "segment_type", "segment_value"),
+    "nps_by_segment": MartSpec(
         sums=tuple(
             ("segment_type", segment, "responses", lambda f: f.nps_responses,
              f"each staged NPS response is counted once in the {segment} segments")
             for segment in SEGMENT_TYPES
         ),
     ),
-)
-
-MART_SPECS: Mapping[str, MartSpec] = {spec.name: spec for spec in MARTS}
+}
 
 
 def generic_bounds(column: str) -> Bounds:
@@ -228,17 +230,8 @@ def unused_exceptions(spec: MartSpec, columns: Sequence[str]) -> list[str]:
     return [p for p in spec.exceptions if not any(fnmatchcase(c, p) for c in columns)]
 
 
-def build_suite(
-    spec: MartSpec,
-    columns: Mapping[str, str],
-    facts: Facts,
-    documented: Sequence[str] | None = None,
-) -> gx.ExpectationSuite:
-    """The suite of one mart.
-
-    columns: the mart's columns and their kind ('numeric', 'date', 'other'), from the database.
-    documented: the columns of the mart's YAML; the table must have exactly these.
-    """
+def build_suite(mart: Mart, spec: MartSpec, facts: Facts) -> gx.ExpectationSuite:
+    """The suite of one mart: what its YAML declares (`mart`), its declared rules (`spec`) and the facts."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
     from great_expectations.expectations.row_conditions import Column, OrCondition
@@ -251,32 +244,29 @@ def build_suite(
             expectation.notes = notes
         expectations.append(expectation)
 
-    missing = [c for c in spec.grain if c not in columns]
-    if missing:
-        raise LifecycleError(f"{spec.name}: grain column(s) {', '.join(missing)} not in the mart")
-    if documented is not None:
-        add(gxe.ExpectTableColumnsToMatchSet(column_set=list(documented), exact_match=True),
-            "the mart has exactly the columns documented in its YAML")
+    columns = mart.columns
+    add(gxe.ExpectTableColumnsToMatchSet(column_set=list(columns), exact_match=True),
+        "the mart has exactly the columns documented in its YAML")
 
     # grain: unique and not null
-    if len(spec.grain) == 1:
-        add(gxe.ExpectColumnValuesToBeUnique(column=spec.grain[0]), "the grain is unique")
+    if len(mart.grain) == 1:
+        add(gxe.ExpectColumnValuesToBeUnique(column=mart.grain[0]), "the grain is unique")
     else:
-        add(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(spec.grain), ignore_row_if="never"),
+        add(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(mart.grain), ignore_row_if="never"),
             "the grain is unique")
-    for column in spec.grain:
-        if column in spec.nullable_grain:
+    for column in mart.grain:
+        if column in mart.nullable:
             continue
         add(gxe.ExpectColumnValuesToNotBeNull(column=column), "grain columns are not null")
 
     # months: within the spine; complete marts hold every month of it
-    if spec.month_column is not None:
+    for month_column in mart.month_columns:
         months = list(facts.months)
         span = f"{months[0]} .. {months[-1]}" if months else "no months"
-        add(gxe.ExpectColumnValuesToBeInSet(column=spec.month_column, value_set=months),
+        add(gxe.ExpectColumnValuesToBeInSet(column=month_column, value_set=months),
             f"months lie within the month spine ({span})")
         if spec.complete_months:
-            add(gxe.ExpectColumnDistinctValuesToContainSet(column=spec.month_column, value_set=months),
+            add(gxe.ExpectColumnDistinctValuesToContainSet(column=month_column, value_set=months),
                 f"every month of the spine is present ({span})")
 
     # row count from the staging inputs
@@ -295,7 +285,7 @@ def build_suite(
 
     # values
     for column, kind in columns.items():
-        if kind != "numeric" or column in spec.grain:
+        if kind != "numeric" or column in mart.grain:
             continue
         bounds = column_bounds(spec, column)
         if bounds.min is None and bounds.max is None:
@@ -311,11 +301,11 @@ def build_suite(
             continue
         denominator = COST_DENOMINATORS.get(column)
         if denominator is None:
-            raise LifecycleError(f"{spec.name}.{column}: no denominator declared in "
+            raise LifecycleError(f"{mart.name}.{column}: no denominator declared in "
                                  "lifecycle.expectations.COST_DENOMINATORS")
         for needed in (denominator, COST_COLUMN):
             if needed not in columns:
-                raise LifecycleError(f"{spec.name}.{column}: the mart has no {needed} column to check it against")
+                raise LifecycleError(f"{mart.name}.{column}: the mart has no {needed} column to check it against")
         is_undefined = OrCondition(conditions=[Column(denominator) == 0, Column(COST_COLUMN).is_null(),
                                                Column(COST_COLUMN) == 0])
         is_defined = (Column(denominator) != 0) & Column(COST_COLUMN).is_not_null() & (Column(COST_COLUMN) != 0)
@@ -324,7 +314,7 @@ def build_suite(
         add(gxe.ExpectColumnValuesToNotBeNull(column=column, row_condition=is_defined),
             f"{column} is not null where {denominator} <> 0 and {COST_COLUMN} is neither null nor 0")
     # built without a data context: the suite is added to one by validate.run_checkpoint
-    return gx.ExpectationSuite(name=spec.name, expectations=expectations)
+    return gx.ExpectationSuite(name=mart.name, expectations=expectations)
 
 
 def _finite(value: float | None) -> float | None:

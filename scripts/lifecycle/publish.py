@@ -6,8 +6,9 @@ DuckDB: three files, all named after the target's file `LIFECYCLE_DUCKDB_PATH` (
 - the build file `<name>.build.duckdb`: what dbt builds, in place, with the raw file attached read-only
   (profiles.yml). A failed build leaves it partial; the next build carries on from it (incremental
   models take what to process from their own table);
-- the published file `LIFECYCLE_DUCKDB_PATH`: only the `marts` schema, what BI tools, `lifecycle report`
-  and `validate` read. A build publishes by writing the build file's marts into a new file
+- the published file `LIFECYCLE_DUCKDB_PATH`: only the `marts` schema with its comments, in a storage
+  format DuckDB 1.x clients open (what BI tools bundle): what BI tools, `lifecycle report` and
+  `validate` read. A build publishes by writing the build file's marts into a new file
   `<file>.building`, checkpointed and fsynced, then renamed over the published file (atomic): readers
   holding the published file keep reading the previous version (the rename does not touch their open
   file) and are never blocked; they see the new marts when they reopen it. A failed or killed publish
@@ -235,18 +236,39 @@ def migrate_raw(published: Path, raw: Path, say: Say = _quiet) -> bool:
     return True
 
 
+# The storage format of the published file: the one DuckDB 1.0 introduced, which every DuckDB 1.x and 2.x
+# opens (BI tools bundle 1.x clients; a file in DuckDB 2.0's own format is refused by them as "newer").
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
+
+
+def _copy_comments(con, source: str, table: str) -> None:
+    """Give marts.`table` of the current database the table and column comments (dbt's persist_docs)
+    of the same table in database `source`: a CREATE TABLE statement does not carry them."""
+    rows = con.execute(
+        "select null, comment from duckdb_tables() where database_name = $1 and schema_name = 'marts' "
+        "and table_name = $2 and comment is not null union all "
+        "select column_name, comment from duckdb_columns() where database_name = $1 and schema_name = 'marts' "
+        "and table_name = $2 and comment is not null",
+        [source, table],
+    ).fetchall()
+    for column, comment in rows:
+        target = f'table marts."{table}"' if column is None else f'column marts."{table}"."{column}"'
+        con.execute(f"comment on {target} is {_sql_text(comment)}")
+
+
 def publish_marts(build: Path, published: Path, config: dict[str, str] | None = None) -> None:
-    """Write the marts of the build file into a new file `<published>.building` (DuckDB: ATTACH it, copy
-    each table with its CREATE TABLE statement), checkpoint, fsync, and rename it over the published
-    file (atomic on one filesystem): readers holding the old file keep reading it and never wait.
-    The ATTACH of the new file is where its storage options go."""
+    """Write the marts of the build file into a new file `<published>.building` (DuckDB: ATTACH it in
+    PUBLISHED_STORAGE_VERSION, copy each table with its CREATE TABLE statement and its comments),
+    checkpoint, fsync, and rename it over the published file (atomic on one filesystem): readers
+    holding the old file keep reading it and never wait."""
     import duckdb
 
     work = working_path(published)
     # in memory: both files are attached under names of their own; `config`: the profile's settings
     with duckdb.connect(config=config or {}) as con:
         con.execute(f"attach {_sql_text(build)} as lifecycle_build (read_only)")
-        con.execute(f"attach {_sql_text(work)} as lifecycle_published")
+        con.execute(f"attach {_sql_text(work)} as lifecycle_published "
+                    f"(storage_version {_sql_text(PUBLISHED_STORAGE_VERSION)})")
         tables = _schema_tables(con, "lifecycle_build", "marts")
         if not tables:
             raise LifecycleError(f"the build file {build} holds no marts; nothing to publish")
@@ -255,6 +277,7 @@ def publish_marts(build: Path, published: Path, config: dict[str, str] | None = 
         for table, create in tables:
             con.execute(create)
             con.execute(f'insert into marts."{table}" select * from lifecycle_build.marts."{table}"')
+            _copy_comments(con, "lifecycle_build", table)
         con.execute("checkpoint lifecycle_published")
     if _wal(work).exists():
         raise LifecycleError(f"the new published file {work} still has a write-ahead log after a checkpoint")

@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
-from .targets import fetch, fetch_frame  # noqa: F401 (fetch_frame: read through this module before)
+from .targets import fetch
 
 # (stage, mart, column, label, format)
 HEADLINES: tuple[tuple[str, str, str, str, str], ...] = (

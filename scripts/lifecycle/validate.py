@@ -1,7 +1,8 @@
 """`lifecycle validate`: a Great Expectations checkpoint over every public metric mart.
 
 Reads each mart of `models/marts/lifecycle/` through the target into a DataFrame, builds its
-suite (`lifecycle.expectations`) from its columns and from facts read off the staging layer,
+suite (`lifecycle.expectations`) from what its YAML declares (columns, data types, grain: read from
+dbt's manifest) and from facts read off the staging layer,
 validates all of them in one checkpoint over a pandas datasource (one batch definition per
 mart) and writes GE's HTML data docs. Great Expectations is imported only here, lazily: it
 takes a few seconds to import.
@@ -10,6 +11,7 @@ takes a few seconds to import.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -24,15 +26,17 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .contract import PROJECT_DIR
+from .datadocs import make_offline
 from .errors import LifecycleError
-from .expectations import MARTS, Facts, MartSpec, build_suite
+from .expectations import MART_SPECS, Facts, Mart, MartSpec, build_suite
+from .manifest import load_manifest
 from .targets import fetch, fetch_frame
 
 if TYPE_CHECKING:
     import pandas as pd
     from rich.table import Table
 
-MARTS_DIR = PROJECT_DIR / "models" / "marts" / "lifecycle"
+MARTS_DIR = "models/marts/lifecycle/"  # the public metric marts, relative to the project
 DOCS_SITE = "lifecycle"
 
 # (staging model, column, is_date): the event dates whose months make up the month spine. Mirrors the
@@ -223,21 +227,51 @@ def _kind(data_type: str) -> str:
     return "other"
 
 
-def mart_columns(settings: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """Each mart's columns (in order) and their kind: numeric, date or other."""
-    names = ", ".join(f"'{spec.name}'" for spec in MARTS)
-    rows = fetch(settings, "select table_name, column_name, data_type from information_schema.columns "
-                           f"where table_schema = '{schema(settings, 'marts')}' and table_name in ({names}) "
-                           "order by table_name, ordinal_position")
-    columns: dict[str, dict[str, str]] = {}
-    for table, column, data_type in rows:
-        columns.setdefault(str(table), {})[str(column)] = _kind(str(data_type))
-    missing = [spec.name for spec in MARTS if spec.name not in columns]
+def read_marts(manifest: dict[str, Any]) -> tuple[Mart, ...]:
+    """Every mart of MARTS_DIR (by name) as its YAML declares it, from dbt's manifest."""
+    tests: dict[str, dict[str, list[str]]] = {}  # model id -> test name -> the tests' column expressions
+    for node in manifest["nodes"].values():
+        test = node.get("test_metadata") or {}
+        if node["resource_type"] == "test" and node.get("attached_node") and "column_name" in test.get("kwargs", {}):
+            tests.setdefault(node["attached_node"], {}).setdefault(test["name"], []).append(
+                test["kwargs"]["column_name"])
+    marts = []
+    for node in sorted(manifest["nodes"].values(), key=lambda n: n["name"]):
+        if node["resource_type"] != "model" or not node["original_file_path"].startswith(MARTS_DIR):
+            continue
+        name, columns = node["name"], node["columns"]
+        untyped = [column for column, spec in columns.items() if not spec.get("data_type")]
+        if untyped:
+            raise LifecycleError(f"{name}: column(s) {', '.join(untyped)} declare no data_type in the YAML "
+                                 "(validate takes each column's type from it)")
+        model_tests = tests.get(node["unique_id"], {})
+        keys = model_tests.get("unique", [])
+        if len(keys) != 1:
+            raise LifecycleError(f"{name}: {len(keys)} unique tests in the YAML; validate takes the grain from "
+                                 "exactly one (a column's, or the model's over e.g. concat(a, '|', b))")
+        grain = _columns_of(keys[0], columns)
+        marts.append(Mart(name=name, columns={column: _kind(spec["data_type"]) for column, spec in columns.items()},
+                          grain=grain, nullable=frozenset(set(grain) - set(model_tests.get("not_null", [])))))
+    return tuple(marts)
+
+
+def _columns_of(expression: str, columns: Sequence[str]) -> tuple[str, ...]:
+    """The columns an SQL expression names, in order: `concat(coalesce(a, '_null_'), '|', b)` -> (a, b)."""
+    words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"'(?:[^']|'')*'", "", expression))
+    return tuple(dict.fromkeys(word for word in words if word in columns))
+
+
+def _check_built(settings: dict[str, Any], marts: Sequence[str]) -> None:
+    """One line naming the marts the YAML declares but the target lacks (not built yet)."""
+    names = ", ".join(f"'{mart}'" for mart in marts)
+    built = {str(table) for (table,) in fetch(
+        settings, "select table_name from information_schema.tables "
+                  f"where table_schema = '{schema(settings, 'marts')}' and table_name in ({names})")}
+    missing = [mart for mart in marts if mart not in built]
     if missing:
         raise LifecycleError(f"mart(s) {', '.join(missing)} not found in schema "
                              f"{schema(settings, 'marts')} on target {settings['name']}: "
                              "run `lifecycle build` first")
-    return columns
 
 
 def read_mart(settings: dict[str, Any], mart: str, kinds: dict[str, str]) -> pd.DataFrame:
@@ -246,21 +280,13 @@ def read_mart(settings: dict[str, Any], mart: str, kinds: dict[str, str]) -> pd.
 
     frame = fetch_frame(settings, f"select * from {schema(settings, 'marts')}.{mart}")
     for column, kind in kinds.items():
+        if column not in frame:  # the suite's column set expectation names it
+            continue
         if kind == "numeric":
             frame[column] = pd.to_numeric(frame[column]).astype("float64")
         elif kind == "date":
             frame[column] = pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d")
     return frame
-
-
-def documented_columns(mart: str) -> list[str] | None:
-    path = MARTS_DIR / f"{mart}.yml"
-    if not path.exists():
-        return None
-    for model in yaml.safe_load(path.read_text()).get("models", []):
-        if model.get("name") == mart:
-            return [column["name"] for column in model.get("columns", [])]
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,6 +428,7 @@ def run_checkpoint(
         # once for all results (an UpdateDataDocsAction would rebuild the site after each mart)
         started = time.monotonic()
         context.build_data_docs(site_names=[DOCS_SITE])
+        make_offline(docs_dir)  # GE's pages load their styles and scripts from CDNs
         timings["data docs"] = time.monotonic() - started
     outcomes = []
     for suite_result in result.run_results.values():
@@ -428,35 +455,32 @@ def validate_marts(
     """
     started = time.monotonic()
     timings: dict[str, float] = {}
-    unknown = sorted(set(marts or ()) - {spec.name for spec in MARTS})
+    known = read_marts(load_manifest(settings["name"]))
+    unknown = sorted(set(marts or ()) - {mart.name for mart in known})
     if unknown:
         raise LifecycleError(f"unknown mart(s) {', '.join(unknown)}; choose from "
-                             f"{', '.join(spec.name for spec in MARTS)}")
-    specs = [spec for spec in MARTS if not marts or spec.name in marts]
+                             f"{', '.join(mart.name for mart in known)}")
+    chosen = [mart for mart in known if not marts or mart.name in marts]
     docs_dir = (docs_dir or default_docs_dir(settings)).resolve()
-    columns = mart_columns(settings)
+    _check_built(settings, [mart.name for mart in chosen])
     facts = read_facts(settings)
     frames: dict[str, pd.DataFrame] = {}
-    for spec in specs:
-        frames[spec.name] = read_mart(settings, spec.name, columns[spec.name])
+    for mart in chosen:
+        frames[mart.name] = read_mart(settings, mart.name, mart.columns)
     timings["read"] = time.monotonic() - started
     with _quiet():
         mark = time.monotonic()
         import great_expectations  # noqa: F401  (timed on its own: a few seconds, once per process)
 
         timings["import"] = time.monotonic() - mark
-        suites = {spec.name: _suite(spec, columns[spec.name], facts) for spec in specs}
+        suites = {mart.name: build_suite(mart, MART_SPECS.get(mart.name, MartSpec()), facts) for mart in chosen}
     outcomes = run_checkpoint(frames, suites, docs_dir, timings)
     result = ValidationResult(outcomes=outcomes, docs_index=docs_dir / "index.html",
-                              seconds=time.monotonic() - started, marts=[spec.name for spec in specs],
+                              seconds=time.monotonic() - started, marts=[mart.name for mart in chosen],
                               timings=timings)
     if not result.success:
         raise ValidationFailed(result)
     return result
-
-
-def _suite(spec: MartSpec, columns: dict[str, str], facts: Facts) -> Any:
-    return build_suite(spec, columns, facts, documented=documented_columns(spec.name))
 
 
 def results_table(result: ValidationResult, failures_only: bool = False) -> Table:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
+import lifecycle.generate
 import pytest
 import yaml
+from lifecycle.benchmark import _generator_version
 from lifecycle.generate import SCALES, generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,6 +106,22 @@ def test_same_seed_gives_identical_bytes(
     assert again == counts
     for name in CONTRACT:
         assert (first / f"{name}.csv").read_bytes() == (tmp_path / f"{name}.csv").read_bytes(), name
+
+
+def test_benchmark_cache_key_covers_every_module(tmp_path: Path) -> None:
+    """The benchmark caches exports per generator version: a change in any module is a new one."""
+    package = Path(lifecycle.generate.__file__).parent
+    copy = tmp_path / "generate"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    version = _generator_version(copy)
+    assert version == _generator_version()
+    modules = sorted(copy.glob("*.py"))
+    assert len(modules) > 1
+    for module in modules:
+        text = module.read_text(encoding="utf-8")
+        module.write_text(text + "# changed\n", encoding="utf-8")
+        assert _generator_version(copy) != version, module.name
+        module.write_text(text, encoding="utf-8")
 
 
 def test_different_seed_differs(generated: tuple[Path, dict[str, int]], tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""SQL style: sqlfluff (dbt templater) over models and macros must report no violations."""
+"""SQL style: sqlfluff (dbt templater) over models, tests and analyses must report no violations."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def test_sqlfluff_lint_is_clean(tmp_path: Path) -> None:
            "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles")}
     sqlfluff = Path(sys.executable).with_name("sqlfluff")
     result = subprocess.run(
-        [str(sqlfluff), "lint", "models", "tests", "--format", "human"],
+        [str(sqlfluff), "lint", "models", "tests", "analyses", "--format", "human"],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]

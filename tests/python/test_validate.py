@@ -6,6 +6,7 @@ validate checks the build file: the published file holds no staging layer to com
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -13,10 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from lifecycle.cli import app
-from lifecycle.expectations import MARTS, unused_exceptions
+from lifecycle.errors import LifecycleError
+from lifecycle.expectations import MART_SPECS, Facts, Mart, MartSpec, build_suite, unused_exceptions
 from lifecycle.generate import generate
+from lifecycle.manifest import load_manifest, manifest_path
 from lifecycle.targets import target_settings, unpublished
-from lifecycle.validate import mart_columns, read_facts
+from lifecycle.validate import read_facts, read_marts
 
 from conftest import connect_build, copy_warehouse, warehouse_files
 
@@ -65,20 +68,92 @@ def test_validate_passes_and_writes_data_docs(warehouse_copy: Path, tmp_path: Pa
     assert "expectations on 15 marts passed" in output
     assert (tmp_path / "docs" / "index.html").is_file()
     pages = {p.stem for p in (tmp_path / "docs" / "validations").rglob("*.html")}
-    assert len(pages) == len(MARTS)  # one validation page per mart (named by batch)
+    assert len(pages) == len(read_marts(load_manifest("duckdb")))  # one validation page per mart (named by batch)
     assert str(tmp_path / "docs" / "index.html") in output
 
 
 def test_suites_match_the_marts(warehouse_copy: Path):
     settings = unpublished(target_settings("duckdb"))
-    columns = mart_columns(settings)
-    for spec in MARTS:
-        assert unused_exceptions(spec, list(columns[spec.name])) == [], spec.name
+    marts = {mart.name: mart for mart in read_marts(load_manifest("duckdb"))}
+    assert set(MART_SPECS) <= set(marts), "rules declared for marts that do not exist"
+    for name, spec in MART_SPECS.items():
+        assert unused_exceptions(spec, list(marts[name].columns)) == [], name
     # the spine validate recomputes from staging is int_months
     with connect_build(warehouse_copy) as con:
         months = [m.isoformat() for (m,) in con.execute(
             "select report_month from intermediate.int_months order by 1").fetchall()]
     assert list(read_facts(settings).months) == months
+
+
+def _model(name: str, folder: str, columns: dict[str, str]) -> dict:
+    return {"unique_id": f"model.lifecycle.{name}", "resource_type": "model", "name": name,
+            "original_file_path": f"{folder}/{name}.sql",
+            "columns": {column: {"name": column, "data_type": data_type} for column, data_type in columns.items()}}
+
+
+def _test(model: str, test: str, column_name: str) -> dict:
+    return {"unique_id": f"test.lifecycle.{test}_{model}_{len(column_name)}", "resource_type": "test",
+            "name": test, "attached_node": f"model.lifecycle.{model}",
+            "test_metadata": {"name": test, "kwargs": {"column_name": column_name}}}
+
+
+def manifest_of(*nodes: dict) -> dict:
+    return {"nodes": {node["unique_id"]: node for node in nodes}}
+
+
+NEW_MART = _model("new_segment_monthly", "models/marts/lifecycle",
+                  {"segment": "text", "report_month": "date", "visits": "bigint", "visit_rate": "numeric(28,6)"})
+
+
+def test_grain_columns_and_types_come_from_the_manifest():
+    """A mart added in YAML needs no Python: its grain is its unique test's columns (nullable without a
+    not_null test), its month column the grain's date column, its types the YAML's data_type."""
+    manifest = manifest_of(
+        NEW_MART,
+        _test("new_segment_monthly", "unique", "concat(coalesce(segment, '_null_'), '|', report_month)"),
+        _test("new_segment_monthly", "not_null", "report_month"),
+        _test("new_segment_monthly", "not_null", "visits"),
+        _model("stg_other", "models/staging/crm", {"id": "text"}),  # not a mart
+        _test("stg_other", "unique", "id"),
+    )
+    (mart,) = read_marts(manifest)
+    assert mart == Mart(name="new_segment_monthly",
+                        columns={"segment": "other", "report_month": "date", "visits": "numeric",
+                                 "visit_rate": "numeric"},
+                        grain=("segment", "report_month"), nullable=frozenset({"segment"}))
+    assert mart.month_columns == ("report_month",)
+    facts = Facts(months=("2024-01-01", "2024-02-01"), channels=0, score_bands=0, email_send_groups=0,
+                  campaigns=0, content_asset_months=0, score_reasons=0, nps_responses=0)
+    suite = build_suite(mart, MartSpec(), facts)
+    kwargs = [(e.expectation_type, e.configuration.kwargs) for e in suite.expectations]
+    checks = {(kind, str(args.get("column") or args.get("column_list"))) for kind, args in kwargs}
+    assert checks == {
+        ("expect_table_columns_to_match_set", "None"),
+        ("expect_compound_columns_to_be_unique", "['segment', 'report_month']"),
+        ("expect_column_values_to_not_be_null", "report_month"),
+        ("expect_column_values_to_be_in_set", "report_month"),
+        ("expect_column_values_to_be_between", "visits"),
+        ("expect_column_values_to_be_between", "visit_rate"),
+    }
+
+
+def test_a_mart_without_one_grain_or_types_is_named():
+    with pytest.raises(LifecycleError, match="new_segment_monthly: 0 unique tests"):
+        read_marts(manifest_of(NEW_MART))
+    untyped = {**NEW_MART, "columns": {**NEW_MART["columns"], "visits": {"name": "visits", "data_type": None}}}
+    with pytest.raises(LifecycleError, match="new_segment_monthly: column.s. visits declare no data_type"):
+        read_marts(manifest_of(untyped, _test("new_segment_monthly", "unique", "report_month")))
+
+
+def test_a_manifest_older_than_the_models_is_parsed_anew(warehouse_copy: Path):
+    path = manifest_path("duckdb")
+    os.utime(path, (0, 0))  # older than every model file
+    marts = read_marts(load_manifest("duckdb"))
+    assert path.stat().st_mtime > 0
+    assert "channel_performance" in {mart.name for mart in marts}
+    grains = {mart.name: mart.grain for mart in marts}
+    assert grains["channel_performance"] == ("channel", "report_month")
+    assert grains["score_activity_lift"] == ("score_reason",)
 
 
 def middle_month(path: Path, mart: str, column: str = "report_month") -> str:
@@ -140,7 +215,7 @@ def test_full_checkpoint_fails_on_the_corrupted_mart_only(warehouse_copy: Path, 
     assert code == 1, output[-4000:]
     error = failure_message(output)
     assert f"{mart}.{column}: {expectation}" in error, error
-    others = [spec.name for spec in MARTS if spec.name != mart]
+    others = [m.name for m in read_marts(load_manifest("duckdb")) if m.name != mart]
     assert not any(f" {m}." in error or f" {m} (table)" in error for m in others), error
     assert (tmp_path / "docs" / "index.html").is_file()  # data docs are written on failure too
 
