@@ -406,9 +406,7 @@ def export(
     """Write every published mart as a Parquet file, plus views.sql: a view per mart over its file."""
     from .export import export_marts
 
-    settings = _settings(target, warehouse)
-    _require(settings, "path")
-    files = export_marts(settings, out, fmt)
+    files = export_marts(_settings(target, warehouse), out, fmt)  # says itself when there is nothing to export
     console.print(f"exported {len(files) - 1} marts to {out.resolve()}; views: {files[-1]}")
 
 
