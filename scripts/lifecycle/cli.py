@@ -364,10 +364,9 @@ def _validate(settings: dict, docs: Path | None = None, failures_only: bool = Tr
     from .validate import ValidationFailed, results_table, validate_marts
 
     try:
-        # counts the marts once validated: validate_marts reports no progress of its own (yet)
-        with Steps("validate", total=len(marts) if marts else None, unit="marts") as steps:
-            result = validate_marts(settings, docs, marts)
-            steps.update(done=len(result.marts), total=len(result.marts))
+        with Steps("validate", unit="steps") as steps:
+            result = validate_marts(settings, docs, marts,
+                                    on_step=lambda done, total, note: steps.update(done=done, total=total, note=note))
     except ValidationFailed as exc:
         console.print(results_table(exc.result, failures_only=failures_only))
         console.print(f"data docs: {exc.result.docs_index}")

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LifecycleError
-from .publish import Say, _quiet, _sql_text, pg_connect
+from .publish import Say, _quiet, _sql_text
+from .targets import pg_connect
 
 FORMATS = ("parquet",)
 VIEWS_FILE = "views.sql"

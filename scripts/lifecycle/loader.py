@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
 from .contract import BATCH_COLUMNS, PROJECT_DIR, ColumnSpec, FileSpec, load_contract
 from .errors import LifecycleError, LoadError, user_error
+from .project import project_vars
 from .readers import ReadFile, find_file, read_file, sql_text
 
 QUARANTINE_COLUMNS = (
@@ -64,7 +64,7 @@ class Limits:
 
 @lru_cache(maxsize=None)
 def project_limits(project_dir: Path = PROJECT_DIR) -> Limits:
-    found = yaml.safe_load((project_dir / "dbt_project.yml").read_text()).get("vars") or {}
+    found = project_vars(project_dir)
     return Limits(
         earliest_date=str(found.get("load_earliest_date", Limits.earliest_date)),
         event_days_ahead=int(found.get("load_event_days_ahead", Limits.event_days_ahead)),

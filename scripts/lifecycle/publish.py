@@ -304,7 +304,6 @@ def duckdb_build_file(
     place; with `dbt`, its marts are then published. A failed build leaves the build file partial: the
     published file is untouched and the next build carries on from it."""
     published, raw, build = Path(settings["path"]), Path(settings["raw"]), Path(settings["build"])
-    work = working_path(published)
     already, locked = len(PUBLISHED), False
     try:
         with exclusive_lock(lock_path(published), str(published)):

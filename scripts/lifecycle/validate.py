@@ -16,20 +16,19 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 
-from .contract import PROJECT_DIR
 from .datadocs import make_offline
 from .errors import LifecycleError
 from .expectations import MART_SPECS, Facts, Mart, MartSpec, build_suite
 from .manifest import load_manifest
+from .project import project_vars
 from .targets import fetch, fetch_frame
 
 if TYPE_CHECKING:
@@ -122,11 +121,7 @@ def default_docs_dir(settings: dict[str, Any]) -> Path:
 
 
 def _reporting_timezone() -> str:
-    return str(_project_vars().get("reporting_timezone", "UTC"))
-
-
-def _project_vars() -> dict[str, Any]:
-    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text()).get("vars", {})
+    return str(project_vars().get("reporting_timezone", "UTC"))
 
 
 def _is_utc(tz: str) -> bool:
@@ -190,7 +185,7 @@ def _count(settings: dict[str, Any], sql: str) -> int:
 def read_facts(settings: dict[str, Any]) -> Facts:
     """What the staging layer says about the marts' size and months."""
     tz = _reporting_timezone()
-    bands = _project_vars().get("score_bands", [0, 25, 50, 75, 100])
+    bands = project_vars().get("score_bands", [0, 25, 50, 75, 100])
     month = _month_sql(settings, "occurred_at", tz)
     staging = schema(settings, "staging")
     return Facts(
@@ -446,9 +441,11 @@ def run_checkpoint(
 
 
 def validate_marts(
-    settings: dict[str, Any], docs_dir: Path | None = None, marts: Sequence[str] | None = None
+    settings: dict[str, Any], docs_dir: Path | None = None, marts: Sequence[str] | None = None,
+    on_step: Callable[[int, int, str], None] | None = None,
 ) -> ValidationResult:
-    """Run the checkpoint over every public metric mart on the target (or only `marts`).
+    """Run the checkpoint over every public metric mart on the target (or only `marts`); `on_step(done,
+    total, note)` hears of each step (reading each mart, importing Great Expectations, the checkpoint).
 
     Returns the result when every expectation passes; raises ValidationFailed (a LifecycleError
     naming each failing mart, column and expectation; `.result` holds all outcomes) otherwise.
@@ -464,9 +461,13 @@ def validate_marts(
     docs_dir = (docs_dir or default_docs_dir(settings)).resolve()
     _check_built(settings, [mart.name for mart in chosen])
     facts = read_facts(settings)
+    steps = len(chosen) + 2
+    step = on_step or (lambda done, total, note: None)
     frames: dict[str, pd.DataFrame] = {}
-    for mart in chosen:
+    for done, mart in enumerate(chosen):
+        step(done, steps, f"reading {mart.name}")
         frames[mart.name] = read_mart(settings, mart.name, mart.columns)
+    step(len(chosen), steps, "importing Great Expectations")
     timings["read"] = time.monotonic() - started
     with _quiet():
         mark = time.monotonic()
@@ -474,7 +475,9 @@ def validate_marts(
 
         timings["import"] = time.monotonic() - mark
         suites = {mart.name: build_suite(mart, MART_SPECS.get(mart.name, MartSpec()), facts) for mart in chosen}
+    step(len(chosen) + 1, steps, "running the checkpoint")
     outcomes = run_checkpoint(frames, suites, docs_dir, timings)
+    step(steps, steps, "")
     result = ValidationResult(outcomes=outcomes, docs_index=docs_dir / "index.html",
                               seconds=time.monotonic() - started, marts=[mart.name for mart in chosen],
                               timings=timings)

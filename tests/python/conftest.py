@@ -114,6 +114,25 @@ def postgres_target(postgres_server: dict[str, str], monkeypatch: pytest.MonkeyP
     return settings
 
 
+@pytest.fixture(scope="module")
+def xs_exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated exports at scale xs, seed 7 (one folder per test module)."""
+    from lifecycle.generate import generate
+
+    folder = tmp_path_factory.mktemp("xs")
+    generate("xs", 7, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built_warehouse(xs_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An xs warehouse built by `lifecycle run` (never modified: tests corrupt copies)."""
+    path, result = warehouse_made_by(tmp_path_factory, "warehouse", "run", "--exports", str(xs_exports),
+                                     "--target", "duckdb")
+    assert result.exit_code == 0, result.output[-8000:] + repr(result.exception)
+    return path
+
+
 def warehouse_made_by(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str):
     """Run one `lifecycle` command on a new DuckDB file in its own temp folder: (file, CLI result)."""
     from typer.testing import CliRunner

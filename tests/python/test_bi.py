@@ -21,6 +21,7 @@ from lifecycle.cli import app
 from lifecycle.contract import PROJECT_DIR
 from lifecycle.dbt_build import dbt_invoke
 from lifecycle.export import VIEWS_FILE
+from lifecycle.manifest import load_manifest
 
 from conftest import connect_build, warehouse_made_by
 
@@ -59,7 +60,7 @@ def rows_of(con, tables: list[str], schema: str) -> dict[str, list[str]]:
 
 def described_columns() -> dict[tuple[str, str], str]:
     """(mart, column) -> description in the models' yml (dbt's manifest)."""
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = load_manifest("duckdb")
     return {(n["name"], c): col["description"].strip() for n in manifest["nodes"].values()
             if n["resource_type"] == "model" and n["config"]["schema"] == "marts"
             for c, col in n["columns"].items() if col["description"]}

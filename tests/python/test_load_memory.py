@@ -12,7 +12,7 @@ import pytest
 from lifecycle import readers
 from lifecycle.contract import load_contract
 
-from test_load_hostile import LEADS_HEADER, accounted, lead, load, ok, query, quarantined, write_leads
+from test_load_hostile import accounted, lead, load, ok, query, quarantined, write_leads
 
 
 def _leads_spec():

@@ -25,18 +25,10 @@ from lifecycle.contract import PROJECT_DIR
 from lifecycle.dbt_build import dbt_invoke
 from lifecycle.targets import query
 from lifecycle.errors import LifecycleError
-from lifecycle.generate import generate
 from lifecycle.targets import unpublished
 
 REL_TOL, ABS_TOL = 1e-9, 1e-12
 SHOWN = 3  # differing rows shown per side
-
-
-@pytest.fixture(scope="module")
-def xs_exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("xs")
-    generate("xs", 7, folder)
-    return folder
 
 
 def build(target: str, exports: Path, variables: dict[str, str]) -> None:

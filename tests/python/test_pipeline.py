@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from lifecycle.cli import app
 from lifecycle.dbt_build import dbt_invoke
-from lifecycle.generate import generate
 
 from conftest import connect_build
 
@@ -21,13 +19,6 @@ STAGING_MODELS = [
     "stg_map__score_changes", "stg_finance__marketing_spend", "stg_finance__fx_rates",
     "stg_billing__subscriptions", "stg_survey__nps_responses",
 ]
-
-
-@pytest.fixture(scope="module")
-def xs_exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("xs")
-    generate("xs", 7, folder)
-    return folder
 
 
 def invoke(*args: str) -> None:

@@ -20,7 +20,6 @@ from lifecycle.validate import read_marts
 
 from browser import visit
 from conftest import copy_warehouse
-from test_validate import built_warehouse, xs_exports  # noqa: F401  (fixtures: an xs warehouse built by `run`)
 
 runner = CliRunner()
 

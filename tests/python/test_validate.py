@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 from lifecycle.cli import app
 from lifecycle.errors import LifecycleError
 from lifecycle.expectations import MART_SPECS, Facts, Mart, MartSpec, build_suite, unused_exceptions
-from lifecycle.generate import generate
 from lifecycle.manifest import load_manifest, manifest_path
 from lifecycle.targets import target_settings, unpublished
 from lifecycle.validate import read_facts, read_marts
@@ -24,24 +23,6 @@ from lifecycle.validate import read_facts, read_marts
 from conftest import connect_build, copy_warehouse, warehouse_files
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def xs_exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("xs")
-    generate("xs", 7, folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def built_warehouse(xs_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An xs warehouse built by `lifecycle run` (never modified: tests corrupt copies)."""
-    path = tmp_path_factory.mktemp("warehouse") / "xs.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LIFECYCLE_DUCKDB_PATH", str(path))
-        result = runner.invoke(app, ["run", "--exports", str(xs_exports), "--target", "duckdb"])
-    assert result.exit_code == 0, result.output[-8000:] + repr(result.exception)
-    return path
 
 
 @pytest.fixture
