@@ -41,7 +41,8 @@ class _Ctx:
         if self.progress:
             from rich.console import Console
 
-            Console(stderr=True).log(f"[{time.perf_counter() - self.t0:6.1f}s] {message}")
+            Console(stderr=True).print(f"generate [{time.perf_counter() - self.t0:6.1f}s] {message}",
+                                       highlight=False, markup=False, soft_wrap=True)
 
 
 @dataclass
