@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import LifecycleError
 from .publish import Say, _quiet, _sql_text
-from .targets import pg_connect
+from .targets import connect_duckdb, pg_connect
 
 FORMATS = ("parquet",)
 VIEWS_FILE = "views.sql"
@@ -66,15 +66,11 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _from_duckdb(settings: dict[str, Any], out: Path, say: Say) -> list[Path]:
-    import duckdb
-
-    from .targets import duckdb_config
-
     published = Path(settings["path"])
     if not published.exists():
         raise LifecycleError(f"no published warehouse at {published}; run `lifecycle run --exports DIR` first")
     files = []
-    with duckdb.connect(str(published), read_only=True, config=duckdb_config(settings)) as con:
+    with connect_duckdb({**settings, "raw": None}) as con:  # the published file holds the marts only
         marts = [t for (t,) in con.execute(
             "select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall()]
         if not marts:
