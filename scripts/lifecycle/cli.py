@@ -20,13 +20,11 @@ from rich.table import Table
 
 from . import publish
 from .benchmark import STEPS as BENCH_STEPS
-from .contract import load_contract
 from .dbt_build import dbt_build
 from .errors import LifecycleError, explain, interrupts_raised
-from .loader import LoadResult, load_exports
+from .loader import LoadResult, find_exports, load_exports
 from .progress import Steps, console, err_console
 from .project import PROJECT_DIR, project_var
-from .readers import find_file
 from .report import complete_months, kpi_table
 from .targets import (
     DEFAULT_DUCKDB_PATH, connect_duckdb, require_duckdb_file, target_settings, unpublished, use_warehouse,
@@ -63,20 +61,6 @@ def _require(settings: dict, file: str) -> None:
         require_duckdb_file(settings[file], settings["path"])
 
 
-def export_files(exports: Path) -> dict[str, Path | None]:
-    """The contract's files in `exports` (None: absent), checked before a load takes the warehouse's lock:
-    one line for a folder that is not there and one naming every required file that is missing."""
-    if not exports.is_dir():
-        raise LifecycleError(f"exports folder {exports} {'is not a folder' if exports.exists() else 'does not exist'}")
-    files = {spec.name: find_file(exports, spec) for spec in load_contract()}
-    missing = [spec.name for spec in load_contract() if spec.required and files[spec.name] is None]
-    if missing:
-        raise LifecycleError(f"exports folder {exports} lacks {len(missing)} required file"
-                             f"{'s' if len(missing) > 1 else ''}: {', '.join(f'{m}.csv' for m in missing)} "
-                             "(or .csv.gz, .parquet)")
-    return files
-
-
 def _print_load(result: LoadResult, settings: dict) -> None:
     table = Table(title=f"batch {result.batch_id} loaded at {result.loaded_at:%Y-%m-%d %H:%M:%S} UTC")
     for name in ("file", "lines", "rows read", "loaded", "quarantined"):
@@ -98,7 +82,7 @@ def _print_load(result: LoadResult, settings: dict) -> None:
 
 
 def do_load(exports: Path, settings: dict, files: dict[str, Path | None]) -> LoadResult:
-    """Load `exports` (`files`: what export_files found there) with a count of the files done."""
+    """Load `exports` (`files`: what find_exports found there) with a count of the files done."""
     present = [path for path in files.values() if path is not None]
     with Steps("load", total=len(present), unit="files") as steps:
         def on_file(spec, path: Path):
@@ -190,7 +174,7 @@ def load(exports: Exports, target: Target = None, warehouse: Warehouse = None) -
     """Validate an exports folder against the contract and append it to raw.* as one batch (on DuckDB:
     the raw file beside the published one; the next build publishes it)."""
     settings = _settings(target, warehouse)
-    files = export_files(exports)
+    files = find_exports(exports)
     with publish.building(settings, dbt=False, say=console.print) as work:
         do_load(exports, work, files)
 
@@ -240,7 +224,7 @@ def run(exports: Exports, target: Target = None, warehouse: Warehouse = None, ve
 
 
 def _run(exports: Path, settings: dict, fresh: bool = False, verbose: bool = False) -> None:
-    files = export_files(exports)
+    files = find_exports(exports)
     # everything in this block works on the unpublished build (publish.py); it is published
     # only when the block ends without an error
     with publish.building(settings, fresh=fresh, say=console.print) as work:

@@ -439,24 +439,31 @@ def _drop_scratch(scratch: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
         pass
 
 
+def find_exports(exports: Path) -> dict[str, Path | None]:
+    """The contract's files in `exports` by name (None: absent); one line for a folder that is not there
+    and one naming every required file that is missing."""
+    if not exports.is_dir():
+        raise LifecycleError(f"exports folder {exports} {'is not a folder' if exports.exists() else 'does not exist'}")
+    files = {spec.name: find_file(exports, spec) for spec in load_contract()}
+    missing = [spec.name for spec in load_contract() if spec.required and files[spec.name] is None]
+    if missing:
+        raise LifecycleError(f"exports folder {exports} lacks {len(missing)} required file"
+                             f"{'s' if len(missing) > 1 else ''}: {', '.join(f'{m}.csv' for m in missing)} "
+                             "(or .csv.gz, .parquet)")
+    return files
+
+
 def load_exports(
     exports: Path, settings: dict[str, Any],
     on_file: Callable[[FileSpec, Path], Callable[[int], None]] = lambda s, p: (lambda _: None),
     limits: Limits | None = None,
 ) -> LoadResult:
     """Check every contract file in `exports` and append them as one batch to the target."""
-    if not exports.is_dir():
-        what = "is not a folder" if exports.exists() else "does not exist"
-        raise LifecycleError(f"exports folder {exports} {what}")
+    paths = find_exports(exports)
     limits = limits or project_limits()
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     files: list[FileResult] = []
     specs = _ordered(load_contract())
-    paths = {spec.name: find_file(exports, spec) for spec in specs}
-    missing = [spec.name for spec in specs if spec.required and paths[spec.name] is None]
-    if missing:
-        raise LoadError(f"{missing[0]}.csv", f"required file is missing from {exports} (accepted: "
-                        f"{missing[0]}.csv, .csv.gz or .parquet); missing: {', '.join(missing)}")
     with tempfile.TemporaryDirectory(prefix="lifecycle-load-") as tmp, _target(settings, Path(tmp)) as target:
         scratch = target.scratch
         batch_id = target.fetch("select coalesce(max(batch_id), 0) + 1 from raw.load_batches")[0][0]
