@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'campaign_members') }}
+    select * from {{ contract_source('crm', 'campaign_members') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'leads') }}
+    select * from {{ contract_source('crm', 'leads') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'sales_activities') }}
+    select * from {{ contract_source('crm', 'sales_activities') }}
 
 ),
 

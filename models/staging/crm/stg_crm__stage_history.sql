@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'stage_history') }}
+    select * from {{ contract_source('crm', 'stage_history') }}
 
 ),
 

@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('map', 'email_events') }}
+    select * from {{ contract_source('map', 'email_events') }}
     {{ newer_batches_only() }}
 
 ),

@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('map', 'score_changes') }}
+    select * from {{ contract_source('map', 'score_changes') }}
     {{ newer_batches_only() }}
 
 ),

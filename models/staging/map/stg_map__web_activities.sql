@@ -10,7 +10,7 @@ with
 
 source as (
 
-    select * from {{ source('map', 'web_activities') }}
+    select * from {{ contract_source('map', 'web_activities') }}
     {{ newer_batches_only() }}
 
 ),
