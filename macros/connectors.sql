@@ -105,18 +105,19 @@
     (`<connector>__<table>_enabled` or the Fivetran name given as `enabled_var`) reads as no rows.
 -#}
 {% macro connector_columns(connector, table, enabled_var=none) -%}
-    {%- set enabled_var = enabled_var or (connector ~ '__' ~ table ~ '_enabled') -%}
-    {%- set relation = source(connector, table) -%}
-    {%- set enabled = var(enabled_var, true) -%}
+    {%- set enabled = var(enabled_var or (connector ~ '__' ~ table ~ '_enabled'), true) -%}
     {%- set present = [] -%}
-    {%- if execute and enabled -%}
-        {%- for column in adapter.get_columns_in_relation(relation) -%}
-            {%- do present.append(column.name | lower) -%}
-        {%- endfor -%}
+    {%- if enabled -%}
+        {%- set relation = source(connector, table) -%}
+        {%- if execute -%}
+            {%- for column in adapter.get_columns_in_relation(relation) -%}
+                {%- do present.append(column.name | lower) -%}
+            {%- endfor -%}
+        {%- endif -%}
     {%- endif -%}
+    {#- a table without columns is not a table of the warehouse but a unit test's fixture, which has them all -#}
+    {%- set all_present = enabled and present | length == 0 -%}
     {%- set loaded = lifecycle_input(connector) == 'loaded' -%}
-    {#- no columns found: not a table of the warehouse but a unit test's fixture, which has every column -#}
-    {%- set all_present = present | length == 0 -%}
     select
         {%- for column in declared_columns(connector, table) %}
         {% if all_present or column.name | lower in present -%}
@@ -125,18 +126,22 @@
             cast(null as {{ declared_type(column.data_type) }})
         {%- endif %} as {{ adapter.quote(column.name) }},
         {%- endfor %}
-        {%- if loaded %}
+        {%- if not enabled %}
+        cast(null as {{ dbt.type_bigint() }}) as _batch_id,
+        cast(null as {{ dbt.type_timestamp() }}) as _loaded_at,
+        cast(null as {{ dbt.type_string() }}) as _file_name,
+        cast(null as {{ dbt.type_bigint() }}) as _line_number
+    where 1 = 0
+        {%- elif loaded %}
         _batch_id, _loaded_at, _file_name, _line_number
+    from {{ relation }}
         {%- else %}
         {{ epoch_seconds('_fivetran_synced') }} as _batch_id,
         _fivetran_synced as _loaded_at,
         '{{ connector }}.{{ table }}' as _file_name,
         cast(0 as {{ dbt.type_bigint() }}) as _line_number
-        {%- endif %}
     from {{ relation }}
-    {%- if not enabled %}
-    where 1 = 0
-    {%- endif %}
+        {%- endif %}
 {%- endmacro %}
 
 
