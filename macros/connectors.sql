@@ -103,8 +103,10 @@
     _file_name = '<connector>.<table>', _line_number = 0. Column names are quoted (Fivetran lands columns
     named `timestamp`, `type`, `value`): an adapter quotes such names too. A table switched off by its var
     (`<connector>__<table>_enabled` or the Fivetran name given as `enabled_var`) reads as no rows.
+    `extra_columns`: undeclared columns a user names in a var (custom fields that fill a contract column,
+    e.g. lifecycle__salesforce_columns), selected as text under their own name, null when absent.
 -#}
-{% macro connector_columns(connector, table, enabled_var=none) -%}
+{% macro connector_columns(connector, table, enabled_var=none, extra_columns=[]) -%}
     {%- set enabled = var(enabled_var or (connector ~ '__' ~ table ~ '_enabled'), true) -%}
     {%- set present = [] -%}
     {%- if enabled -%}
@@ -125,6 +127,14 @@
         {%- else -%}
             cast(null as {{ declared_type(column.data_type) }})
         {%- endif %} as {{ adapter.quote(column.name) }},
+        {%- endfor %}
+        {%- for name in extra_columns | map('lower') | unique
+              if name not in declared_columns(connector, table) | map(attribute='name') | map('lower') | list %}
+        {% if all_present or name in present -%}
+            cast({{ adapter.quote(name) }} as {{ dbt.type_string() }})
+        {%- else -%}
+            cast(null as {{ dbt.type_string() }})
+        {%- endif %} as {{ adapter.quote(name) }},
         {%- endfor %}
         {%- if not enabled %}
         cast(null as {{ dbt.type_bigint() }}) as _batch_id,
