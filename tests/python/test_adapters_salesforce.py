@@ -18,6 +18,8 @@ from lifecycle.contract import PROJECT_DIR
 from lifecycle.dbt_build import dbt_invoke
 from lifecycle.targets import duckdb_files, pg_connect
 
+from conftest import connect_build
+
 SOURCES = PROJECT_DIR / "models" / "adapters" / "salesforce" / "_salesforce__sources.yml"
 # Fivetran's integration-test seeds (real headers, hashed values); the naming rule sf_<table>_data.csv lives here only
 SAMPLES = Path(os.environ.get("LIFECYCLE_REFERENCE_DATA", PROJECT_DIR.parent / "shared" / "reference-data")) \
@@ -46,7 +48,7 @@ def synced_vars(schema: str, database: str | None) -> str:
         "lifecycle__using_salesforce": True, "salesforce_schema": schema,
         **({"salesforce_database": database} if database else {}),
         f"salesforce__{SWITCHED_OFF}_enabled": False,
-        # an override column (lifecycle__salesforce_columns) must reach the adapter: one the sample lacks reads as null
+        # override columns (lifecycle__salesforce_columns) reach the adapter; one a table lacks reads as null
         "lifecycle__salesforce_columns": {"opportunity": {"loss_reason": "loss_reason_c"}},
         "lifecycle__salesforce_contact_stage_field": "Lifecycle_Stage__c",
     }, default_flow_style=True) if found else ""
@@ -103,7 +105,16 @@ def test_synced_samples_build_on_duckdb(xs_exports, duckdb_target):
         con.execute("create schema salesforce")
         for table, select in sample_tables(con).items():
             con.execute(f'create table salesforce."{table}" as {select}')
+        # a custom field named by lifecycle__salesforce_columns (undeclared: only the var brings it in)
+        con.execute("alter table salesforce.opportunity add column loss_reason_c varchar")
+        lost = con.execute("update salesforce.opportunity set loss_reason_c = 'Price' "
+                           "where id = (select min(id) from salesforce.opportunity) returning id").fetchone()[0]
     build_synced("duckdb", "salesforce", "lifecycle_raw")
+    with connect_build(Path(duckdb_target["path"])) as con:
+        reasons = dict(con.execute("select opportunity_id, loss_reason "
+                                   "from staging.adp_salesforce__crm_opportunities").fetchall())
+    assert reasons.pop(lost) == "Price"
+    assert reasons and set(reasons.values()) == {None}
 
 
 def test_synced_samples_build_on_postgres(xs_exports, postgres_target):
