@@ -1,9 +1,10 @@
 {{ config(enabled=adapter_enabled('salesforce', 'crm_campaigns')) }}
 {#- crm_campaigns from Salesforce Campaign (docs/design/connectors.md §1.2). Salesforce has no standard field for
     the contract's channel, audience and automation flag: custom fields named in var lifecycle__salesforce_columns
-    fill them (a campaign without a channel value falls back to its type), else channel = type (mapped by the seed channel_mapping in staging), audience = var
-    lifecycle__default_campaign_audience, is_automated = false. Deleted campaigns are dropped (the contract file
-    has no is_deleted). -#}
+    fill them; without such a field, or where it is empty: channel = type (mapped by the seed channel_mapping in
+    staging), audience = var lifecycle__default_campaign_audience, is_automated = false (a value that is no
+    boolean stays null, for staging's tests to report). Deleted campaigns are dropped (the contract file has no
+    is_deleted). -#}
 {%- set channel = salesforce_override('campaign', 'channel') -%}
 {%- set audience = salesforce_override('campaign', 'audience') -%}
 {%- set is_automated = salesforce_override('campaign', 'is_automated') %}
@@ -32,14 +33,14 @@ renamed as (
             {{ adapter.quote('type') }}
         {%- endif %} as channel,
         {{ adapter.quote('type') }} as campaign_type,
-        {% if audience -%}
-            {{ adapter.quote(audience) }}
-        {%- else -%}
+        coalesce(
+            {%- if audience %} {{ adapter.quote(audience) }},{% endif %}
             {{ dbt.string_literal(var('lifecycle__default_campaign_audience', 'prospect')) }}
-        {%- endif %} as audience,
+        ) as audience,
         {% if is_automated -%}
             {#- a custom checkbox arrives as text (extra columns are read as text) -#}
             case
+                when coalesce(trim({{ adapter.quote(is_automated) }}), '') = '' then false
                 when lower(trim({{ adapter.quote(is_automated) }})) in ('true', 't', '1', 'yes', 'y') then true
                 when lower(trim({{ adapter.quote(is_automated) }})) in ('false', 'f', '0', 'no', 'n') then false
             end

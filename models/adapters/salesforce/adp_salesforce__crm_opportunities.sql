@@ -82,7 +82,9 @@ renamed as (
         opportunity.amount,
         coalesce(opportunity.currency_iso_code, {{ salesforce_currency() }}) as currency,
         opportunity.created_date as created_at,
-        case when coalesce(opportunity.is_closed, false) then {{ date_to_utc('opportunity.close_date') }} end as closed_at,
+        case
+            when coalesce(opportunity.is_closed, false) then {{ date_to_utc('opportunity.close_date') }}
+        end as closed_at,
         opportunity.is_closed,
         opportunity.is_won,
         {% if loss_reason -%}

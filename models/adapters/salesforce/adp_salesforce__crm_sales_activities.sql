@@ -131,7 +131,8 @@ typed as (
 
 on_people as (
 
-    select * from typed where record_type is not null
+    select * from typed
+    where record_type is not null
 
 )
 

@@ -1,3 +1,4 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 {{ config(enabled=adapter_enabled('salesforce', 'crm_stage_history')) }}
 {#- crm_stage_history from Salesforce field history (docs/design/connectors.md §1.2): LeadHistory rows of the lead
     stage field (var lifecycle__salesforce_lead_stage_field, default Status) and ContactHistory rows of the contact
@@ -27,7 +28,7 @@ lead_changes as (
         lead_id as record_id,
         'lead' as record_type,
         old_value,
-        new_value as stage,
+        new_value as stage,  -- noqa: RF04
         created_date as entered_at,
         _batch_id,
         _loaded_at,
@@ -53,15 +54,13 @@ current_contact_history as (
 
 ),
 
-{% endif -%}
 contact_changes as (
 
-    {% if contact_field -%}
     select
         id as stage_event_id,
         contact_id as record_id,
         'contact' as record_type,
-        new_value as stage,
+        new_value as stage,  -- noqa: RF04
         created_date as entered_at,
         _batch_id,
         _loaded_at,
@@ -71,23 +70,28 @@ contact_changes as (
     where
         lower(field) = lower({{ dbt.string_literal(contact_field) }})
         and not {{ any_flag(['is_deleted', '_fivetran_deleted', '_fivetran_tombstone']) }}
-    {%- else -%}
-    {#- no contact stage field: no rows, and the contact_history table is not read -#}
+
+),
+
+{% else -%}
+-- no contact stage field: no contact rows, and the contact_history table is not read
+contact_changes as (
+
     select
         cast(null as {{ dbt.type_string() }}) as stage_event_id,
         cast(null as {{ dbt.type_string() }}) as record_id,
         cast(null as {{ dbt.type_string() }}) as record_type,
-        cast(null as {{ dbt.type_string() }}) as stage,
+        cast(null as {{ dbt.type_string() }}) as stage,  -- noqa: RF04
         cast(null as {{ dbt.type_timestamp() }}) as entered_at,
         cast(null as {{ dbt.type_bigint() }}) as _batch_id,
         cast(null as {{ dbt.type_timestamp() }}) as _loaded_at,
         cast(null as {{ dbt.type_string() }}) as _file_name,
         cast(null as {{ dbt.type_bigint() }}) as _line_number
     where 1 = 0
-    {%- endif %}
 
 ),
 
+{% endif -%}
 lead as (
 
     {{ connector_columns('salesforce', 'lead') }}
@@ -130,7 +134,7 @@ lead_creations as (
         case
             when first_lead_changes.record_id is null then current_lead.status
             else first_lead_changes.old_value
-        end as stage,
+        end as stage,  -- noqa: RF04
         current_lead.created_date as entered_at,
         greatest(current_lead._batch_id, coalesce(first_lead_changes._batch_id, current_lead._batch_id)) as _batch_id,
         greatest(current_lead._loaded_at, coalesce(first_lead_changes._loaded_at, current_lead._loaded_at))
@@ -146,16 +150,40 @@ lead_creations as (
 stage_events as (
 
     select
-        stage_event_id, record_id, record_type, stage, entered_at, _batch_id, _loaded_at, _file_name, _line_number
+        stage_event_id,
+        record_id,
+        record_type,
+        stage,
+        entered_at,
+        _batch_id,
+        _loaded_at,
+        _file_name,
+        _line_number
     from lead_changes
     union all
     select
-        stage_event_id, record_id, record_type, stage, entered_at, _batch_id, _loaded_at, _file_name, _line_number
+        stage_event_id,
+        record_id,
+        record_type,
+        stage,
+        entered_at,
+        _batch_id,
+        _loaded_at,
+        _file_name,
+        _line_number
     from contact_changes
     union all
     -- a first change from nothing (null old value) is itself the creation: no synthetic row
     select
-        stage_event_id, record_id, record_type, stage, entered_at, _batch_id, _loaded_at, _file_name, _line_number
+        stage_event_id,
+        record_id,
+        record_type,
+        stage,
+        entered_at,
+        _batch_id,
+        _loaded_at,
+        _file_name,
+        _line_number
     from lead_creations
     where stage is not null
 
