@@ -2,31 +2,33 @@
 {{ config(enabled=adapter_enabled('salesforce', 'crm_stage_history')) }}
 {#- crm_stage_history from Salesforce field history (docs/design/connectors.md §1.2): LeadHistory rows of the lead
     stage field (var lifecycle__salesforce_lead_stage_field, default Status) and ContactHistory rows of the contact
-    stage field (var lifecycle__salesforce_contact_stage_field; unset = no contact rows). Field history only logs
-    changes, so each lead also gets a synthetic creation row: the old value of its first stage change, or its
-    current status when its stage never changed, entered at the lead's creation. -#}
-{%- set lead_field = var('lifecycle__salesforce_lead_stage_field', 'Status') -%}
-{%- set contact_field = var('lifecycle__salesforce_contact_stage_field', none) %}
+    stage field (var lifecycle__salesforce_contact_stage_field; unset = no contact rows, contact_history not read).
+    Field history only logs changes, so each lead also gets a synthetic creation row: the old value of its first
+    stage change, or its current status when its stage never changed, entered at the lead's creation. -#}
+{%- set stage_fields = {'lead': var('lifecycle__salesforce_lead_stage_field', 'Status')} -%}
+{%- if var('lifecycle__salesforce_contact_stage_field', none) -%}
+{%- do stage_fields.update({'contact': var('lifecycle__salesforce_contact_stage_field')}) -%}
+{%- endif %}
 with
+{% for record_type, stage_field in stage_fields.items() %}
+{{ record_type }}_history as (
 
-lead_history as (
-
-    {{ connector_columns('salesforce', 'lead_history') }}
-
-),
-
-current_lead_history as (
-
-    {{ connector_current('salesforce', 'lead_history', ['id']) }}
+    {{ connector_columns('salesforce', record_type ~ '_history') }}
 
 ),
 
-lead_changes as (
+current_{{ record_type }}_history as (
+
+    {{ connector_current('salesforce', record_type ~ '_history', ['id']) }}
+
+),
+
+{{ record_type }}_changes as (
 
     select
         id as stage_event_id,
-        lead_id as record_id,
-        'lead' as record_type,
+        {{ record_type }}_id as record_id,
+        '{{ record_type }}' as record_type,
         old_value,
         new_value as stage,  -- noqa: RF04
         created_date as entered_at,
@@ -34,64 +36,13 @@ lead_changes as (
         _loaded_at,
         _file_name,
         _line_number
-    from current_lead_history
+    from current_{{ record_type }}_history
     where
-        lower(field) = lower({{ dbt.string_literal(lead_field) }})
+        lower(field) = lower({{ dbt.string_literal(stage_field) }})
         and not {{ any_flag(['is_deleted', '_fivetran_deleted', '_fivetran_tombstone']) }}
 
 ),
-
-{% if contact_field -%}
-contact_history as (
-
-    {{ connector_columns('salesforce', 'contact_history') }}
-
-),
-
-current_contact_history as (
-
-    {{ connector_current('salesforce', 'contact_history', ['id']) }}
-
-),
-
-contact_changes as (
-
-    select
-        id as stage_event_id,
-        contact_id as record_id,
-        'contact' as record_type,
-        new_value as stage,  -- noqa: RF04
-        created_date as entered_at,
-        _batch_id,
-        _loaded_at,
-        _file_name,
-        _line_number
-    from current_contact_history
-    where
-        lower(field) = lower({{ dbt.string_literal(contact_field) }})
-        and not {{ any_flag(['is_deleted', '_fivetran_deleted', '_fivetran_tombstone']) }}
-
-),
-
-{% else -%}
--- no contact stage field: no contact rows, and the contact_history table is not read
-contact_changes as (
-
-    select
-        cast(null as {{ dbt.type_string() }}) as stage_event_id,
-        cast(null as {{ dbt.type_string() }}) as record_id,
-        cast(null as {{ dbt.type_string() }}) as record_type,
-        cast(null as {{ dbt.type_string() }}) as stage,  -- noqa: RF04
-        cast(null as {{ dbt.type_timestamp() }}) as entered_at,
-        cast(null as {{ dbt.type_bigint() }}) as _batch_id,
-        cast(null as {{ dbt.type_timestamp() }}) as _loaded_at,
-        cast(null as {{ dbt.type_string() }}) as _file_name,
-        cast(null as {{ dbt.type_bigint() }}) as _line_number
-    where 1 = 0
-
-),
-
-{% endif -%}
+{% endfor %}
 lead as (
 
     {{ connector_columns('salesforce', 'lead') }}
@@ -131,6 +82,7 @@ lead_creations as (
         {{ dbt.concat(["'sf-created:'", 'current_lead.id']) }} as stage_event_id,
         current_lead.id as record_id,
         'lead' as record_type,
+        cast(null as {{ dbt.type_string() }}) as old_value,
         case
             when first_lead_changes.record_id is null then current_lead.status
             else first_lead_changes.old_value
@@ -148,43 +100,12 @@ lead_creations as (
 ),
 
 stage_events as (
-
-    select
-        stage_event_id,
-        record_id,
-        record_type,
-        stage,
-        entered_at,
-        _batch_id,
-        _loaded_at,
-        _file_name,
-        _line_number
-    from lead_changes
+    {% for record_type in stage_fields %}
+    select * from {{ record_type }}_changes
     union all
-    select
-        stage_event_id,
-        record_id,
-        record_type,
-        stage,
-        entered_at,
-        _batch_id,
-        _loaded_at,
-        _file_name,
-        _line_number
-    from contact_changes
-    union all
+    {% endfor %}
     -- a first change from nothing (null old value) is itself the creation: no synthetic row
-    select
-        stage_event_id,
-        record_id,
-        record_type,
-        stage,
-        entered_at,
-        _batch_id,
-        _loaded_at,
-        _file_name,
-        _line_number
-    from lead_creations
+    select * from lead_creations
     where stage is not null
 
 )
