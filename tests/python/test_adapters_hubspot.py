@@ -121,17 +121,40 @@ def check_hubspot_build(fetch) -> None:
     assert fetch("select count(*) from marts.fct_email_events") == [(sum(events.values()),)]
 
 
-def test_hubspot_unit_tests(duckdb_target):
-    """Every unit test of the HubSpot adapters, with the tables switched off by default switched on."""
-    with duckdb.connect(str(duckdb_files(Path(duckdb_target["path"]))[0])) as con:
-        con.execute("create schema raw_hubspot")
-        for table, columns in declared_tables().items():
-            con.execute(ddl("raw_hubspot", table, columns + list(BATCH_COLUMNS.items())))
+def hubspot_unit_tests(target: str) -> None:
+    """Every unit test of the HubSpot adapters, the tables Fivetran switches off by default switched on. dbt
+    needs their input tables: the raw_hubspot tables `lifecycle load` creates, made here from the declaration."""
     variables = {"lifecycle__using_hubspot": True, "hubspot_contact_merge_audit_enabled": True,
                  "hubspot_merged_deal_enabled": True, "lifecycle__providers": {"map_web_activities": "hubspot"}}
-    results = dbt_invoke(["build", "--select", "path:models/adapters/hubspot", *vars_arg(variables)], "duckdb")
-    unit_tests = [r for r in results if r.node.resource_type == "unit_test"]
-    assert len(unit_tests) >= 8, [r.node.name for r in unit_tests]
+    results = dbt_invoke(["build", "--select", "path:models/adapters/hubspot", *vars_arg(variables)], target)
+    unit_tests = [r.node.name for r in results if r.node.resource_type == "unit_test"]
+    assert len(unit_tests) == 8, unit_tests
+
+
+def raw_hubspot_ddl() -> list[str]:
+    return [ddl("raw_hubspot", table, columns + list(BATCH_COLUMNS.items()))
+            for table, columns in declared_tables().items()]
+
+
+def test_hubspot_unit_tests_on_duckdb(duckdb_target):
+    with duckdb.connect(str(duckdb_files(Path(duckdb_target["path"]))[0])) as con:
+        con.execute("create schema raw_hubspot")
+        for create in raw_hubspot_ddl():
+            con.execute(create)
+    hubspot_unit_tests("duckdb")
+
+
+def test_hubspot_unit_tests_on_postgres(postgres_target):
+    """The PostgreSQL forms of split_to_rows and epoch_ms."""
+    import psycopg
+
+    with psycopg.connect(host=postgres_target["host"], port=postgres_target["port"], user=postgres_target["user"],
+                         dbname=postgres_target["dbname"], autocommit=True) as conn:
+        conn.execute("drop schema if exists raw_hubspot cascade")
+        conn.execute("create schema raw_hubspot")
+        for create in raw_hubspot_ddl():
+            conn.execute(create)
+    hubspot_unit_tests("postgres")
 
 
 def test_synced_samples_build_on_duckdb(xs_exports, duckdb_target, tmp_path):

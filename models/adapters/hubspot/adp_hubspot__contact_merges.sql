@@ -31,8 +31,7 @@ listed as (
 
 ),
 
-{% if var('hubspot_contact_merge_audit_enabled', false) %}
-
+-- switched off (the default), it reads as no rows
 merge_audit_rows as (
 
     {{ connector_columns('hubspot', 'contact_merge_audit', 'hubspot_contact_merge_audit_enabled', false) }}
@@ -44,9 +43,8 @@ merge_audit as (
     {{ connector_events('merge_audit_rows', ['canonical_vid', 'vid_to_merge']) }}
 
 ),
-{%- endif %}
 
-merges as (
+merge_pairs as (
 
     select
         merged_id as loser_contact_id,
@@ -56,8 +54,6 @@ merges as (
         _loaded_at
     from listed
     where merged_id <> id
-
-    {%- if var('hubspot_contact_merge_audit_enabled', false) %}
 
     union all
 
@@ -69,7 +65,13 @@ merges as (
         _loaded_at
     from merge_audit
     where not coalesce(is_reverted, false) and vid_to_merge <> canonical_vid
-    {%- endif %}
+
+),
+
+merged_away as (
+
+    select distinct loser_contact_id
+    from merge_pairs
 
 ),
 
@@ -78,20 +80,20 @@ merges as (
 ranked as (
 
     select
-        merges.loser_contact_id,
-        merges.canonical_contact_id,
-        merges._batch_id,
-        merges._loaded_at,
+        merge_pairs.loser_contact_id,
+        merge_pairs.canonical_contact_id,
+        merge_pairs._batch_id,
+        merge_pairs._loaded_at,
         row_number() over (
-            partition by merges.loser_contact_id
+            partition by merge_pairs.loser_contact_id
             order by
-                case when also_merged.loser_contact_id is null then 0 else 1 end,
-                merges.merge_source,
-                merges.canonical_contact_id
+                case when merged_away.loser_contact_id is null then 0 else 1 end,
+                merge_pairs.merge_source,
+                merge_pairs.canonical_contact_id
         ) as merge_rank
-    from merges
-    left join (select distinct loser_contact_id from merges) as also_merged
-        on merges.canonical_contact_id = also_merged.loser_contact_id
+    from merge_pairs
+    left join merged_away
+        on merge_pairs.canonical_contact_id = merged_away.loser_contact_id
 
 ),
 

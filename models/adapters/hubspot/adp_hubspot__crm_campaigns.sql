@@ -1,6 +1,8 @@
 {{ config(enabled=adapter_enabled('hubspot', 'crm_campaigns')) }}
 {%- set automated_types = var('lifecycle__hubspot_automated_email_types',
     ['AUTOMATED', 'AUTOMATED_EMAIL', 'AUTOMATED_AB_EMAIL', 'FOLLOWUP', 'FOLLOWUP_EMAIL']) -%}
+{%- set automated_literals = [] -%}
+{%- for automated in automated_types -%}{%- do automated_literals.append("'" ~ automated | upper ~ "'") -%}{%- endfor -%}
 {#-
     crm_campaigns from HubSpot email campaigns (docs/design/connectors.md §1.3.2): HubSpot's only campaigns
     Fivetran lands are emails, so the channel is email; a campaign runs from its first to its last SENT
@@ -26,14 +28,20 @@ email_event as (
 
 ),
 
+events as (
+
+    {{ connector_events('email_event', ['id']) }}
+
+),
+
 sent_dates as (
 
     select
         email_campaign_id,
         cast(min(created) as date) as start_date,
         cast(max(created) as date) as end_date
-    from ({{ connector_events('email_event', ['id']) }}) as events
-    where upper(events.type) = 'SENT'
+    from events
+    where upper(type) = 'SENT'
     group by email_campaign_id
 
 ),
@@ -46,9 +54,12 @@ renamed as (
         'email' as channel,
         current_campaign.type as campaign_type,
         '{{ var("lifecycle__default_campaign_audience", "prospect") }}' as audience,
-        coalesce(upper(current_campaign.type) in (
-            {%- for automated in automated_types %}'{{ automated | upper }}'{{ ', ' if not loop.last }}{% endfor -%}
-        ), false) as is_automated,
+        coalesce(
+            upper(current_campaign.type) in (
+                {{ automated_literals | join(', ') }}
+            ),
+            false
+        ) as is_automated,
         cast(null as {{ dbt.type_string() }}) as parent_campaign_id,
         sent_dates.start_date,
         sent_dates.end_date,

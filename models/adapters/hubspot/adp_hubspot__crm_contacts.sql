@@ -15,7 +15,7 @@ current_contact as (
 
 ),
 
-merges as (
+contact_merges as (
 
     select * from {{ ref('adp_hubspot__contact_merges') }}
 
@@ -33,20 +33,20 @@ renamed as (
         current_contact.property_hubspot_owner_id as owner_id,
         (
             {{ any_flag(['current_contact._fivetran_deleted', 'current_contact._fivetran_tombstone']) }}
-            or merges.loser_contact_id is not null
+            or contact_merges.loser_contact_id is not null
         ) as is_deleted,
         -- a merge seen in a later batch than the contact row is a newer version of the contact
         greatest(
-            current_contact._batch_id, coalesce(merges._batch_id, current_contact._batch_id)
+            current_contact._batch_id, coalesce(contact_merges._batch_id, current_contact._batch_id)
         ) as _batch_id,
         greatest(
-            current_contact._loaded_at, coalesce(merges._loaded_at, current_contact._loaded_at)
+            current_contact._loaded_at, coalesce(contact_merges._loaded_at, current_contact._loaded_at)
         ) as _loaded_at,
         current_contact._file_name,
         current_contact._line_number
     from current_contact
-    left join merges
-        on current_contact.id = merges.loser_contact_id
+    left join contact_merges
+        on current_contact.id = contact_merges.loser_contact_id
 
 )
 

@@ -62,7 +62,7 @@ deal_contact as (
 
 ),
 
-merges as (
+contact_merges as (
 
     select * from {{ ref('adp_hubspot__contact_merges') }}
 
@@ -73,15 +73,15 @@ deal_person as (
 
     select
         associations.deal_id,
-        coalesce(merges.canonical_contact_id, associations.contact_id) as contact_id,
-        greatest(associations._batch_id, coalesce(merges._batch_id, associations._batch_id)) as _batch_id,
+        coalesce(contact_merges.canonical_contact_id, associations.contact_id) as contact_id,
+        greatest(associations._batch_id, coalesce(contact_merges._batch_id, associations._batch_id)) as _batch_id,
         row_number() over (
             partition by associations.deal_id
-            order by coalesce(merges.canonical_contact_id, associations.contact_id)
+            order by coalesce(contact_merges.canonical_contact_id, associations.contact_id)
         ) as contact_rank
     from ({{ connector_events('deal_contact', ['deal_id', 'contact_id']) }}) as associations
-    left join merges
-        on associations.contact_id = merges.loser_contact_id
+    left join contact_merges
+        on associations.contact_id = contact_merges.loser_contact_id
 
 ),
 
@@ -132,25 +132,20 @@ renamed as (
         current_deal.property_dealtype as opportunity_type,
         current_stage.label as stage_name,
         current_deal.property_amount as amount,
-        {%- if currency is none %}
-        current_deal.property_deal_currency_code as currency,
-        {%- else %}
-        coalesce(current_deal.property_deal_currency_code, '{{ currency }}') as currency,
-        {%- endif %}
+        coalesce(
+            current_deal.property_deal_currency_code, {{ "'" ~ currency ~ "'" if currency else 'null' }}
+        ) as currency,
         current_deal.property_createdate as created_at,
         case when current_stage.is_closed then current_deal.property_closedate end as closed_at,
         coalesce(current_stage.is_closed, false) as is_closed,
-        -- closed_won is deprecated in HubSpot (src_hubspot.yml of fivetran/dbt_hubspot): the probability decides
+        -- closed_won when set (deprecated in HubSpot: src_hubspot.yml of fivetran/dbt_hubspot), else probability 1
         coalesce(
             current_stage.is_closed and coalesce(current_stage.closed_won, current_stage.probability >= 1), false
         ) as is_won,
         current_deal.property_closed_lost_reason as loss_reason,
         current_deal.property_hs_analytics_source as lead_source,
-        {%- if campaign_column %}
-        deal_campaign.campaign_id,
-        {%- else %}
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        {%- endif %}
+        {{ 'deal_campaign.campaign_id' if campaign_column else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+            as campaign_id,
         coalesce(current_deal.owner_id, current_deal.property_hubspot_owner_id) as owner_id,
         (
             {{ any_flag(['current_deal.is_deleted', 'current_deal._fivetran_deleted',

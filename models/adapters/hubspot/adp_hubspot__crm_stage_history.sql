@@ -21,7 +21,7 @@ changes as (
 
 ),
 
-merges as (
+contact_merges as (
 
     select * from {{ ref('adp_hubspot__contact_merges') }}
 
@@ -30,20 +30,20 @@ merges as (
 rekeyed as (
 
     select
-        coalesce(merges.canonical_contact_id, changes.contact_id) as contact_id,
-        changes.value as stage,
+        coalesce(contact_merges.canonical_contact_id, changes.contact_id) as contact_id,
+        changes.{{ adapter.quote("value") }} as stage,  -- noqa: RF04
         changes.{{ changed_at }} as entered_at,
-        greatest(changes._batch_id, coalesce(merges._batch_id, changes._batch_id)) as _batch_id,
+        greatest(changes._batch_id, coalesce(contact_merges._batch_id, changes._batch_id)) as _batch_id,
         changes._loaded_at,
         changes._file_name,
         changes._line_number,
-        case when merges.canonical_contact_id is null then 0 else 1 end as merged_rank
+        case when contact_merges.canonical_contact_id is null then 0 else 1 end as merged_rank
     from changes
-    left join merges
-        on changes.contact_id = merges.loser_contact_id
+    left join contact_merges
+        on changes.contact_id = contact_merges.loser_contact_id
     where
         changes.name = '{{ var("lifecycle__hubspot_stage_property", "lifecyclestage") }}'
-        and changes.value is not null
+        and changes.{{ adapter.quote("value") }} is not null
         and changes.{{ changed_at }} is not null
 
 ),
@@ -63,7 +63,7 @@ ranked as (
         *,
         row_number() over (
             partition by contact_id, entered_ms
-            order by merged_rank, _batch_id desc, stage
+            order by merged_rank asc, _batch_id desc, stage asc
         ) as change_rank
     from keyed
 

@@ -22,7 +22,7 @@ changes as (
 
 ),
 
-merges as (
+contact_merges as (
 
     select * from {{ ref('adp_hubspot__contact_merges') }}
 
@@ -43,19 +43,19 @@ current_contact as (
 rekeyed as (
 
     select
-        coalesce(merges.canonical_contact_id, changes.contact_id) as contact_id,
+        coalesce(contact_merges.canonical_contact_id, changes.contact_id) as contact_id,
         cast(trim(changes.value) as {{ dbt.type_bigint() }}) as new_score,
         changes.source as reason,
         changes.{{ changed_at }} as occurred_at,
         {{ epoch_ms('changes.' ~ changed_at) }} as occurred_ms,
-        greatest(changes._batch_id, coalesce(merges._batch_id, changes._batch_id)) as _batch_id,
+        greatest(changes._batch_id, coalesce(contact_merges._batch_id, changes._batch_id)) as _batch_id,
         changes._loaded_at,
         changes._file_name,
         changes._line_number,
-        case when merges.canonical_contact_id is null then 0 else 1 end as merged_rank
+        case when contact_merges.canonical_contact_id is null then 0 else 1 end as merged_rank
     from changes
-    left join merges
-        on changes.contact_id = merges.loser_contact_id
+    left join contact_merges
+        on changes.contact_id = contact_merges.loser_contact_id
     where
         changes.name = '{{ var("lifecycle__hubspot_score_property", "hubspotscore") }}'
         and {{ regexp_first_match('trim(changes.value)', '^-?[0-9]{1,18}$') }} is not null
@@ -69,7 +69,7 @@ ranked as (
         *,
         row_number() over (
             partition by contact_id, occurred_ms
-            order by merged_rank, _batch_id desc, new_score
+            order by merged_rank asc, _batch_id desc, new_score asc
         ) as change_rank
     from rekeyed
 

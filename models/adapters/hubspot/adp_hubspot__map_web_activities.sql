@@ -32,7 +32,7 @@ forms as (
 
 ),
 
-merges as (
+contact_merges as (
 
     select * from {{ ref('adp_hubspot__contact_merges') }}
 
@@ -54,11 +54,11 @@ rekeyed as (
 
     select
         submissions.*,
-        coalesce(merges.canonical_contact_id, submissions.contact_id) as canonical_contact_id,
-        merges._batch_id as merge_batch_id
+        coalesce(contact_merges.canonical_contact_id, submissions.contact_id) as canonical_contact_id,
+        contact_merges._batch_id as merge_batch_id
     from submissions
-    left join merges
-        on submissions.contact_id = merges.loser_contact_id
+    left join contact_merges
+        on submissions.contact_id = contact_merges.loser_contact_id
 
 ),
 
