@@ -128,7 +128,7 @@ def hubspot_unit_tests(target: str) -> None:
                  "hubspot_merged_deal_enabled": True, "lifecycle__providers": {"map_web_activities": "hubspot"}}
     results = dbt_invoke(["build", "--select", "path:models/adapters/hubspot", *vars_arg(variables)], target)
     unit_tests = [r.node.name for r in results if r.node.resource_type == "unit_test"]
-    assert len(unit_tests) == 8, unit_tests
+    assert len(unit_tests) == 9, unit_tests
 
 
 def raw_hubspot_ddl() -> list[str]:
