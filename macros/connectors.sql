@@ -104,12 +104,13 @@
     _batch_id = epoch seconds of _fivetran_synced, _loaded_at = _fivetran_synced,
     _file_name = '<connector>.<table>', _line_number = 0. Column names are quoted (Fivetran lands columns
     named `timestamp`, `type`, `value`): an adapter quotes such names too. A table switched off by its var
-    (`<connector>__<table>_enabled` or the Fivetran name given as `enabled_var`) reads as no rows.
+    (`<connector>__<table>_enabled` or the Fivetran name given as `enabled_var`, whose default is
+    `enabled_default`: Fivetran switches some tables off unless asked) reads as no rows.
     `extra_columns`: undeclared columns a user names in a var (custom fields that fill a contract column,
     e.g. lifecycle__salesforce_columns), selected as text under their own name, null when absent.
 -#}
-{% macro connector_columns(connector, table, enabled_var=none, extra_columns=[]) -%}
-    {%- set enabled = var(enabled_var or (connector ~ '__' ~ table ~ '_enabled'), true) -%}
+{% macro connector_columns(connector, table, enabled_var=none, enabled_default=true, extra_columns=[]) -%}
+    {%- set enabled = var(enabled_var or (connector ~ '__' ~ table ~ '_enabled'), enabled_default) -%}
     {%- set present = [] -%}
     {%- if enabled -%}
         {%- set relation = source(connector, table) -%}
@@ -135,6 +136,7 @@
         {%- endif %}
     from {{ relation }}
     {%- else %}
+    {%- set declared = declared or [] %}
     select
         {%- for column in declared %}
         {% if all_present or column.name | lower in present -%}
@@ -261,8 +263,9 @@
     {%- if declared_columns(source_name, table_name) is none -%}
     select * from {{ relation }}
     {%- else %}
+    {%- set declared = declared or [] %}
     select
-        {%- for column in declared_columns(source_name, table_name) %}
+        {%- for column in declared %}
         cast({{ column.name }} as {{ declared_type(column.data_type) }}) as {{ column.name }},
         {%- endfor %}
         cast(_batch_id as {{ dbt.type_bigint() }}) as _batch_id,
