@@ -102,10 +102,11 @@
     _batch_id = epoch seconds of _fivetran_synced, _loaded_at = _fivetran_synced,
     _file_name = '<connector>.<table>', _line_number = 0. Column names are quoted (Fivetran lands columns
     named `timestamp`, `type`, `value`): an adapter quotes such names too. A table switched off by its var
-    (`<connector>__<table>_enabled` or the Fivetran name given as `enabled_var`) reads as no rows.
+    (`<connector>__<table>_enabled` or the Fivetran name given as `enabled_var`, true unless `enabled_default`
+    says otherwise) reads as no rows.
 -#}
-{% macro connector_columns(connector, table, enabled_var=none) -%}
-    {%- set enabled = var(enabled_var or (connector ~ '__' ~ table ~ '_enabled'), true) -%}
+{% macro connector_columns(connector, table, enabled_var=none, enabled_default=true) -%}
+    {%- set enabled = var(enabled_var or (connector ~ '__' ~ table ~ '_enabled'), enabled_default) -%}
     {%- set present = [] -%}
     {%- if enabled -%}
         {%- set relation = source(connector, table) -%}

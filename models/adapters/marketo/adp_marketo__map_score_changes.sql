@@ -1,0 +1,118 @@
+{{ config(enabled=adapter_enabled('marketo', 'map_score_changes')) }}
+{#-
+    map_score_changes from Marketo (docs/design/connectors.md §1.4.3): Change Score activities on the score
+    fields named by var lifecycle__marketo_score_fields (display names, default ['Lead Score']), plus Change Data
+    Value activities on the same fields (a score written by API or import) whose values are integers. The delta
+    is new - old (change_value is the rule's text, e.g. '+10'); a field without a value before counts as 0.
+-#}
+{%- set score_fields = var('lifecycle__marketo_score_fields', ['Lead Score']) -%}
+{%- set integer_pattern = '^[+-]?[0-9]{1,18}$' -%}
+
+with
+
+change_score_columns as (
+
+    {{ connector_columns('marketo', 'activity_change_score') }}
+
+),
+
+change_score as (
+
+    {{ connector_events('change_score_columns', ['id']) }}
+
+),
+
+change_data_value_columns as (
+
+    {{ connector_columns('marketo', 'activity_change_data_value') }}
+
+),
+
+change_data_value as (
+
+    {{ connector_events('change_data_value_columns', ['id']) }}
+
+),
+
+-- values of a data field are text: only integers are scores (other rows of the field are left out)
+data_value_scores as (
+
+    select
+        id,
+        lead_id,
+        activity_date,
+        primary_attribute_value,
+        cast({{ regexp_first_match('trim(old_value)', integer_pattern) }} as {{ dbt.type_bigint() }}) as old_value,
+        cast({{ regexp_first_match('trim(new_value)', integer_pattern) }} as {{ dbt.type_bigint() }}) as new_value,
+        reason,
+        _batch_id,
+        _loaded_at,
+        _file_name,
+        _line_number
+    from change_data_value
+    where {{ regexp_first_match('trim(new_value)', integer_pattern) }} is not null
+
+),
+
+changes as (
+
+    select
+        id,
+        lead_id,
+        activity_date,
+        primary_attribute_value,
+        old_value,
+        new_value,
+        reason,
+        _batch_id,
+        _loaded_at,
+        _file_name,
+        _line_number
+    from change_score
+    union all
+    select
+        id,
+        lead_id,
+        activity_date,
+        primary_attribute_value,
+        old_value,
+        new_value,
+        reason,
+        _batch_id,
+        _loaded_at,
+        _file_name,
+        _line_number
+    from data_value_scores
+
+),
+
+identities as (
+
+    select * from {{ ref('adp_marketo__lead_identities') }}
+
+),
+
+scores as (
+
+    select
+        changes.id as score_event_id,
+        identities.email,
+        changes.new_value - coalesce(changes.old_value, 0) as score_delta,
+        changes.new_value as new_score,
+        changes.reason,
+        changes.activity_date as occurred_at,
+        greatest(changes._batch_id, identities._batch_id) as _batch_id,
+        changes._loaded_at,
+        changes._file_name,
+        changes._line_number
+    from changes
+    left join identities
+        on changes.lead_id = identities.lead_id
+    where
+        changes.primary_attribute_value in (
+            {%- for field in score_fields %}'{{ field | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor -%}
+        )
+
+)
+
+{{ contract_select('map', 'score_changes', 'scores') }}
