@@ -84,9 +84,11 @@
 {%- endmacro %}
 
 
-{#- The declared columns (name, data_type) of a source table from the graph; [] while parsing. -#}
+{#- The declared columns (name, data_type) of a source table from the graph; [] while parsing; none in a unit
+    test, which dbt runs on a manifest of its own without the graph (callers then take the fixture's columns). -#}
 {% macro declared_columns(source_name, table_name) -%}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- if graph.sources is not defined -%}{{ return(none) }}{%- endif -%}
     {%- for node in graph.sources.values()
           if node.source_name == source_name and node.name == table_name and node.package_name == model.package_name -%}
         {{- return(node.columns.values() | list) -}}
@@ -102,8 +104,8 @@
     _batch_id = epoch seconds of _fivetran_synced, _loaded_at = _fivetran_synced,
     _file_name = '<connector>.<table>', _line_number = 0. Column names are quoted (Fivetran lands columns
     named `timestamp`, `type`, `value`): an adapter quotes such names too. A table switched off by its var
-    (`<connector>__<table>_enabled` or the Fivetran name given as `enabled_var`, true unless `enabled_default`
-    says otherwise) reads as no rows.
+    (`<connector>__<table>_enabled` or the Fivetran name given as `enabled_var`, whose default is
+    `enabled_default`: Fivetran switches some tables off unless asked) reads as no rows.
 -#}
 {% macro connector_columns(connector, table, enabled_var=none, enabled_default=true) -%}
     {%- set enabled = var(enabled_var or (connector ~ '__' ~ table ~ '_enabled'), enabled_default) -%}
@@ -119,8 +121,13 @@
     {#- a table without columns is not a table of the warehouse but a unit test's fixture, which has them all -#}
     {%- set all_present = enabled and present | length == 0 -%}
     {%- set loaded = lifecycle_input(connector) == 'loaded' -%}
+    {%- set declared = declared_columns(connector, table) -%}
     select
-        {%- for column in declared_columns(connector, table) %}
+        {%- if declared is none and enabled %}
+        {#- a unit test: the fixture has the columns of the table (loaded: batch columns included) -#}
+        *{{ ',' if not loaded }}
+        {%- endif %}
+        {%- for column in declared or [] %}
         {% if all_present or column.name | lower in present -%}
             cast({{ adapter.quote(column.name) }} as {{ declared_type(column.data_type) }})
         {%- else -%}
@@ -134,7 +141,9 @@
         cast(null as {{ dbt.type_bigint() }}) as _line_number
     where 1 = 0
         {%- elif loaded %}
+        {%- if declared is not none %}
         _batch_id, _loaded_at, _file_name, _line_number
+        {%- endif %}
     from {{ relation }}
         {%- else %}
         {{ epoch_seconds('_fivetran_synced') }} as _batch_id,
@@ -232,8 +241,13 @@
     four batch columns. `relation` (a CTE name) must provide every contract column under its contract name.
 -#}
 {% macro contract_select(source_name, table_name, relation) -%}
+    {%- set declared = declared_columns(source_name, table_name) -%}
+    {%- if declared is none -%}
+    {#- a unit test: the relation's columns as they are -#}
+    select * from {{ relation }}
+    {%- else -%}
     select
-        {%- for column in declared_columns(source_name, table_name) %}
+        {%- for column in declared %}
         cast({{ column.name }} as {{ declared_type(column.data_type) }}) as {{ column.name }},
         {%- endfor %}
         cast(_batch_id as {{ dbt.type_bigint() }}) as _batch_id,
@@ -241,6 +255,7 @@
         cast(_file_name as {{ dbt.type_string() }}) as _file_name,
         cast(_line_number as {{ dbt.type_bigint() }}) as _line_number
     from {{ relation }}
+    {%- endif %}
 {%- endmacro %}
 
 
