@@ -12,7 +12,7 @@
 
 with
 
-lead as (
+lead_columns as (
 
     {{ connector_columns('marketo', 'lead') }}
 
@@ -20,19 +20,19 @@ lead as (
 
 current_lead as (
 
-    {{ connector_current('marketo', 'lead', ['id']) }}
+    {{ connector_current('marketo', 'lead_columns', ['id']) }}
 
 ),
 
-merge_activity as (
+merge_columns as (
 
     {{ connector_columns('marketo', 'activity_merge_leads') }}
 
 ),
 
-merges as (
+merge_rows as (
 
-    {{ connector_events('merge_activity', ['id']) }}
+    {{ connector_events('merge_columns', ['id']) }}
 
 ),
 
@@ -44,7 +44,7 @@ merged_away as (
         activity_date,
         _batch_id,
         {{ marketo_list_items('merge_ids') }} as loser_id
-    from merges
+    from merge_rows
 
 ),
 

@@ -16,6 +16,7 @@
     'activity_email_bounced': 'bounce',
     'activity_unsubscribe_email': 'unsubscribe',
 } -%}
+{%- set no_text = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
 
 with
 
@@ -35,8 +36,7 @@ with
 
 activities as (
 
-    {%- for table, event_type in event_tables.items() %}
-
+    {% for table, event_type in event_tables.items() %}
         select
             id,
             lead_id,
@@ -45,18 +45,18 @@ activities as (
             campaign_run_id,
             email_template_id,
             '{{ event_type }}' as event_type,
-            {{ 'link' if table == 'activity_click_email' else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as link_url,
-            {{ 'email' if table == 'activity_email_bounced' else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as bounce_email,
+            {{ 'link' if table == 'activity_click_email' else no_text }} as link_url,
+            {{ 'email' if table == 'activity_email_bounced' else no_text }} as bounce_email,
             _batch_id,
             _loaded_at,
             _file_name,
             _line_number
         from {{ table }}_rows
         {%- if table == 'activity_send_email' %}
-        where lower(coalesce(action_result, 'succeeded')) = 'succeeded'
+            where lower(coalesce(action_result, 'succeeded')) = 'succeeded'
         {%- endif %}
-        {{ 'union all' if not loop.last }}
-    {%- endfor %}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
