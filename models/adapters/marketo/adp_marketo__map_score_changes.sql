@@ -56,33 +56,22 @@ data_value_scores as (
 
 changes as (
 
-    select
-        id,
-        lead_id,
-        activity_date,
-        primary_attribute_value,
-        old_value,
-        new_value,
-        reason,
-        _batch_id,
-        _loaded_at,
-        _file_name,
-        _line_number
-    from change_score
-    union all
-    select
-        id,
-        lead_id,
-        activity_date,
-        primary_attribute_value,
-        old_value,
-        new_value,
-        reason,
-        _batch_id,
-        _loaded_at,
-        _file_name,
-        _line_number
-    from data_value_scores
+    {% for scored in ['change_score', 'data_value_scores'] %}
+        select
+            id,
+            lead_id,
+            activity_date,
+            primary_attribute_value,
+            old_value,
+            new_value,
+            reason,
+            _batch_id,
+            _loaded_at,
+            _file_name,
+            _line_number
+        from {{ scored }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
