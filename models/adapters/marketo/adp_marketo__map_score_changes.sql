@@ -5,8 +5,6 @@
     Value activities on the same fields (a score written by API or import) whose values are integers. The delta
     is new - old (change_value is the rule's text, e.g. '+10'); a field without a value before counts as 0.
 -#}
-{%- set score_fields = var('lifecycle__marketo_score_fields', ['Lead Score']) -%}
-{%- set integer_pattern = '^[+-]?[0-9]{1,18}$' -%}
 
 with
 
@@ -34,7 +32,8 @@ change_data_value as (
 
 ),
 
--- values of a data field are text: only integers are scores (other rows of the field are left out)
+-- values of a data field are text: only integers are scores (the others are left out and counted by the warn
+-- test marketo_score_values_are_integers on the source table)
 data_value_scores as (
 
     select
@@ -42,15 +41,15 @@ data_value_scores as (
         lead_id,
         activity_date,
         primary_attribute_value,
-        cast({{ regexp_first_match('trim(old_value)', integer_pattern) }} as {{ dbt.type_bigint() }}) as old_value,
-        cast({{ regexp_first_match('trim(new_value)', integer_pattern) }} as {{ dbt.type_bigint() }}) as new_value,
+        {{ marketo_integer('old_value') }} as old_value,
+        {{ marketo_integer('new_value') }} as new_value,
         reason,
         _batch_id,
         _loaded_at,
         _file_name,
         _line_number
     from change_data_value
-    where {{ regexp_first_match('trim(new_value)', integer_pattern) }} is not null
+    where {{ marketo_integer('new_value') }} is not null
 
 ),
 
@@ -97,10 +96,7 @@ scores as (
     from changes
     left join identities
         on changes.lead_id = identities.lead_id
-    where
-        changes.primary_attribute_value in (
-            {%- for field in score_fields %}'{{ field | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor -%}
-        )
+    where changes.primary_attribute_value in {{ marketo_score_fields() }}
 
 )
 
