@@ -160,7 +160,9 @@
         cast(null as {{ dbt.type_bigint() }}) as _line_number
     where 1 = 0
         {%- elif loaded %}
+        {%- if declared is not none %}
         _batch_id, _loaded_at, _file_name, _line_number
+        {%- endif %}
     from {{ relation }}
         {%- else %}
         {{ epoch_seconds('_fivetran_synced') }} as _batch_id,
@@ -260,10 +262,11 @@
     In a dbt unit test (no declared columns there) every column of `relation`: a test names the ones it checks.
 -#}
 {% macro contract_select(source_name, table_name, relation) -%}
-    {%- if declared_columns(source_name, table_name) is none -%}
+    {%- set declared = declared_columns(source_name, table_name) -%}
+    {%- if declared is none -%}
+    {#- a unit test: the relation's columns as they are -#}
     select * from {{ relation }}
-    {%- else %}
-    {%- set declared = declared or [] %}
+    {%- else -%}
     select
         {%- for column in declared %}
         cast({{ column.name }} as {{ declared_type(column.data_type) }}) as {{ column.name }},
