@@ -226,7 +226,7 @@ def load(exports: Exports, target: Target = None, warehouse: Warehouse = None, d
     the build will take them (lifecycle__providers: which contract files a connector provides)."""
     settings = _settings(target, warehouse)
     overrides = _user_vars(dbt_vars)
-    files = find_exports(exports, overrides=overrides)
+    files = find_exports(exports, loaded_connectors(settings), overrides)
     with publish.building(settings, dbt=False, say=console.print) as work:
         do_load(exports, work, files, overrides)
 
@@ -280,7 +280,7 @@ def run(exports: Exports, target: Target = None, warehouse: Warehouse = None, ve
 def _run(exports: Path, settings: dict, fresh: bool = False, verbose: bool = False,
          overrides: dict | None = None) -> None:
     overrides = overrides or {}
-    files = find_exports(exports, overrides=overrides)
+    files = find_exports(exports, set() if fresh else loaded_connectors(settings), overrides)
     # everything in this block works on the unpublished build (publish.py); it is published
     # only when the block ends without an error
     with _connector_build(settings, overrides, files.connectors, fresh=fresh) as full_refresh, \

@@ -545,7 +545,7 @@ def load_exports(
 ) -> LoadResult:
     """Check every contract file and connector table in `exports` and append them as one batch to the
     target. `overrides`: the user's dbt vars (which connector provides which contract file)."""
-    find_exports(exports, overrides=overrides)  # (before anything is opened; again below with earlier batches)
+    find_exports(exports, loaded_connectors(settings), overrides)  # (before anything is opened or written)
     limits = limits or project_limits()
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     files: dict[str, FileResult] = {}
