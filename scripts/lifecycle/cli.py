@@ -20,11 +20,13 @@ from rich.table import Table
 
 from . import publish
 from .benchmark import STEPS as BENCH_STEPS
-from .dbt_build import dbt_build
+from .dbt_build import dbt_build, use_vars
 from .errors import LifecycleError, explain, interrupts_raised
-from .loader import LoadResult, find_exports, load_exports
+from .loader import (
+    Exports, LoadResult, find_exports, last_build, load_exports, loaded_connectors, record_build,
+)
 from .progress import Steps, console, err_console
-from .project import PROJECT_DIR, project_var
+from .project import PROJECT_DIR, connector_vars, project_var, providers
 from .report import complete_months, kpi_table
 from .targets import (
     DEFAULT_DUCKDB_PATH, connect_duckdb, require_duckdb_file, target_settings, unpublished, use_warehouse,
@@ -38,6 +40,9 @@ Warehouse = Annotated[Path | None, typer.Option(
     "--warehouse", "-w", help="the DuckDB warehouse (its published file; default: $LIFECYCLE_DUCKDB_PATH, "
                               f"else {DEFAULT_DUCKDB_PATH}); its raw and build files lie beside it")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="show dbt's line for every node")]
+Vars = Annotated[str | None, typer.Option(
+    "--vars", help="dbt vars, a YAML or JSON mapping as dbt's --vars takes it; they win over what the command "
+                   "sets (lifecycle__using_<connector>: true for each connector folder loaded so far)")]
 
 DEMO_EXPORTS = "demo_exports"  # the demo's generated exports, in the warehouse's folder
 
@@ -52,6 +57,47 @@ def _settings(target: str | None, warehouse: Path | None = None) -> dict:
     elif warehouse is not None:
         raise LifecycleError(f"--warehouse names a DuckDB file; target {settings['name']} is a {settings['type']} database")
     return settings
+
+
+def _user_vars(text: str | None) -> dict:
+    """The mapping `--vars` gives (YAML, so JSON too)."""
+    import yaml
+
+    if not text:
+        return {}
+    try:
+        found = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise LifecycleError(f"--vars is not YAML or JSON: {' '.join(str(exc).split())}") from None
+    if not isinstance(found, dict):
+        raise LifecycleError("--vars must be a mapping, e.g. --vars '{lifecycle__providers: {crm_leads: contract}}'")
+    return found
+
+
+@contextlib.contextmanager
+def _connector_build(settings: dict, overrides: dict, present: tuple[str, ...] = (), full_refresh: bool = False,
+                     fresh: bool = False) -> Iterator[bool]:
+    """Around a build: give dbt `lifecycle__using_<connector>: true` for every connector of the warehouse's
+    batches (and `present`, the connector folders about to be loaded), then the user's vars; yield whether
+    to build with --full-refresh: asked, or a contract file's provider changed since the last build (an
+    incremental staging model must not mix rows of two providers). Records the build when the body passes."""
+    connectors = set(present) | (set() if fresh else loaded_connectors(settings))
+    found = connector_vars(connectors, overrides)
+    chosen = {file: p for file, p in providers(connectors, overrides).items() if p != "contract"}
+    last = None if fresh else last_build(settings)
+    before = last["providers"] if last else {}
+    if chosen != before and not full_refresh:
+        changed = ", ".join(f"{f}: {before.get(f, 'contract')} -> {chosen.get(f, 'contract')}"
+                            for f in sorted({*chosen, *before}) if chosen.get(f) != before.get(f))
+        console.print(f"providers changed since the last build ({changed}): building with --full-refresh",
+                      highlight=False)
+        full_refresh = True
+    use_vars(found)
+    yield full_refresh
+    try:
+        record_build(settings, found, chosen)
+    except Exception as exc:  # noqa: BLE001 (the build is published; the next one only refreshes fully again)
+        console.print(f"[yellow]could not record the build's providers[/] ({exc}); the next build refreshes fully")
 
 
 def _require(settings: dict, file: str) -> None:
@@ -70,9 +116,11 @@ def _print_load(result: LoadResult, settings: dict) -> None:
             table.add_row(f.file, "", "absent (empty)", "0", "0")
         else:
             style = "yellow" if f.rows_quarantined else None
-            table.add_row(f.path.name, f"{f.lines_read:,}", f"{f.rows_read:,}", f"{f.rows_loaded:,}",
+            table.add_row(f.file, f"{f.lines_read:,}", f"{f.rows_read:,}", f"{f.rows_loaded:,}",
                           f"{f.rows_quarantined:,}", style=style)
     console.print(table)
+    if result.unused:
+        console.print(f"not used (no declared connector table): {', '.join(result.unused)}", highlight=False)
     if result.rows_quarantined:
         console.print(
             f"[yellow]{result.rows_quarantined:,} rows quarantined[/]: "
@@ -81,15 +129,15 @@ def _print_load(result: LoadResult, settings: dict) -> None:
         )
 
 
-def do_load(exports: Path, settings: dict, files: dict[str, Path | None]) -> LoadResult:
+def do_load(exports: Path, settings: dict, files: Exports, overrides: dict | None = None) -> LoadResult:
     """Load `exports` (`files`: what find_exports found there) with a count of the files done."""
-    present = [path for path in files.values() if path is not None]
+    present = [path for path in files.paths.values() if path is not None]
     with Steps("load", total=len(present), unit="files") as steps:
         def on_file(spec, path: Path):
             steps.update(note=f"checking {path.name}")
             return lambda done: steps.update(advance=1)
 
-        result = load_exports(exports, settings, on_file)
+        result = load_exports(exports, settings, on_file, overrides=overrides)
     _print_load(result, settings)
     return result
 
@@ -149,6 +197,7 @@ def command(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         _running.append(fn.__name__)
         publish.PUBLISHED.clear()
+        use_vars({})  # (a command sets the vars its dbt commands get)
         try:
             with interrupts_raised():
                 try:
@@ -170,25 +219,29 @@ def command(fn: Callable) -> Callable:
 
 
 @command
-def load(exports: Exports, target: Target = None, warehouse: Warehouse = None) -> None:
+def load(exports: Exports, target: Target = None, warehouse: Warehouse = None, dbt_vars: Vars = None) -> None:
     """Validate an exports folder against the contract and append it to raw.* as one batch (on DuckDB:
-    the raw file beside the published one; the next build publishes it)."""
+    the raw file beside the published one; the next build publishes it). Connector tables come in
+    sub-folders named for their connector (salesforce/account.csv) and go to raw_<connector>; --vars as
+    the build will take them (lifecycle__providers: which contract files a connector provides)."""
     settings = _settings(target, warehouse)
-    files = find_exports(exports)
+    overrides = _user_vars(dbt_vars)
+    files = find_exports(exports, loaded_connectors(settings), overrides)
     with publish.building(settings, dbt=False, say=console.print) as work:
-        do_load(exports, work, files)
+        do_load(exports, work, files, overrides)
 
 
 @command
 def build(
     target: Target = None, warehouse: Warehouse = None, full_refresh: bool = False,
     unit_tests: Annotated[bool, typer.Option(help="also run the dbt unit tests (the project's code checks)")] = False,
-    verbose: Verbose = False,
+    verbose: Verbose = False, dbt_vars: Vars = None,
 ) -> None:
     """Run `dbt build` (seeds, models, data tests) on the target; publish the result only when it passes."""
     settings = _settings(target, warehouse)
     _require(settings, "raw")
-    with publish.building(settings, full_refresh=full_refresh, say=console.print) as work:
+    with _connector_build(settings, _user_vars(dbt_vars), full_refresh=full_refresh) as full_refresh, \
+            publish.building(settings, full_refresh=full_refresh, say=console.print) as work:
         dbt_build(work["name"], full_refresh=full_refresh, unit_tests=unit_tests, verbose=verbose)
 
 
@@ -218,18 +271,22 @@ def report(
 
 
 @command
-def run(exports: Exports, target: Target = None, warehouse: Warehouse = None, verbose: Verbose = False) -> None:
+def run(exports: Exports, target: Target = None, warehouse: Warehouse = None, verbose: Verbose = False,
+        dbt_vars: Vars = None) -> None:
     """The main job: load, dbt build (models and tests), validate, publish, then the KPI report."""
-    _run(exports, _settings(target, warehouse), verbose=verbose)
+    _run(exports, _settings(target, warehouse), verbose=verbose, overrides=_user_vars(dbt_vars))
 
 
-def _run(exports: Path, settings: dict, fresh: bool = False, verbose: bool = False) -> None:
-    files = find_exports(exports)
+def _run(exports: Path, settings: dict, fresh: bool = False, verbose: bool = False,
+         overrides: dict | None = None) -> None:
+    overrides = overrides or {}
+    files = find_exports(exports, set() if fresh else loaded_connectors(settings), overrides)
     # everything in this block works on the unpublished build (publish.py); it is published
     # only when the block ends without an error
-    with publish.building(settings, fresh=fresh, say=console.print) as work:
-        do_load(exports, work, files)
-        dbt_build(work["name"], verbose=verbose)
+    with _connector_build(settings, overrides, files.connectors, fresh=fresh) as full_refresh, \
+            publish.building(settings, fresh=fresh, full_refresh=full_refresh, say=console.print) as work:
+        do_load(exports, work, files, overrides)
+        dbt_build(work["name"], full_refresh=full_refresh, verbose=verbose)
         _validate(work)
     _report(settings)
     console.print(f"[green]run complete[/] on target {settings['name']}")
@@ -376,6 +433,8 @@ def validate(
     # file holds the marts only); it holds the published marts unless a build failed since
     settings = _settings(target, warehouse)
     _require(settings, "build")
+    last = last_build(settings)  # dbt's manifest, if parsed, with the vars the marts were built with
+    use_vars(last["vars"] if last else connector_vars(loaded_connectors(settings)))
     _validate(unpublished(settings), docs, failures_only, mart)
 
 

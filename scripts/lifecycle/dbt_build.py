@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from pathlib import Path
+from typing import Any
 
 from .errors import LifecycleError, stop_if_interrupted, user_error
 from .progress import Steps, console
 from .project import PROJECT_DIR
 from .targets import profiles_dir, query, target_settings, unpublished
+
+
+_VARS: dict[str, Any] = {}  # the vars of every dbt command this process runs (use_vars)
+
+
+def use_vars(found: dict[str, Any]) -> None:
+    """Give every dbt command of this process `found` as its --vars (the CLI sets them once per command:
+    the connectors loaded and the user's --vars), so that build, ls and the manifest's parse agree."""
+    _VARS.clear()
+    _VARS.update(found)
+
+
+def dbt_vars() -> dict[str, Any]:
+    return dict(_VARS)
+
+
+def vars_path(target: str) -> Path:
+    """Where the vars of the target's last dbt command are kept (beside its manifest)."""
+    return PROJECT_DIR / "target" / target / "lifecycle_vars.json"
 
 
 def _invoke(args: list[str], target: str, callbacks: list | None = None):
@@ -24,11 +46,14 @@ def _invoke(args: list[str], target: str, callbacks: list | None = None):
         "--target", target,
         "--target-path", str(PROJECT_DIR / "target" / target),
         "--log-path", str(PROJECT_DIR / "logs"),
+        *(["--vars", json.dumps(_VARS, sort_keys=True)] if _VARS else []),
     ]
     try:
         return dbtRunner(callbacks=callbacks or []).invoke(full)
     finally:
         _release_duckdb()
+        if vars_path(target).parent.is_dir():  # (what manifest.json was written with: manifest.py)
+            vars_path(target).write_text(json.dumps(_VARS, sort_keys=True))
 
 
 def dbt_invoke(args: list[str], target: str, callbacks: list | None = None) -> list:

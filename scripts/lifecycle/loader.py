@@ -7,6 +7,9 @@ transaction that spans every file: a file-level problem in any file (unreadable 
 column, or too many quarantined rows) rolls the whole batch back, so nothing is written.
 Every record is accounted for: rows read = rows loaded + rows quarantined, and the physical lines
 of the file = header + blank lines + the lines of every record; the loader checks both.
+
+Connector tables (docs/design/connectors.md §3.3) come in sub-folders named for their connector
+(`salesforce/account.csv`) and go through the same checks into `raw_<connector>.<table>`, in the same batch.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ from typing import Any
 
 import duckdb
 
-from .contract import BATCH_COLUMNS, PROJECT_DIR, ColumnSpec, FileSpec, load_contract
+from .contract import BATCH_COLUMNS, PROJECT_DIR, ColumnSpec, FileSpec, all_specs, load_connectors, load_contract
 from .errors import LifecycleError, LoadError, user_error
-from .project import project_vars
-from .readers import ReadFile, find_file, read_file, sql_text
+from .project import project_vars, providers
+from .readers import SUFFIXES, ReadFile, find_file, read_file, sql_text
 
 QUARANTINE_COLUMNS = (
     ("batch_id", "bigint"),
@@ -36,7 +39,8 @@ QUARANTINE_COLUMNS = (
     ("value", "varchar"),
     ("reason", "varchar"),
 )
-BATCHES_COLUMNS = (("batch_id", "bigint"), ("loaded_at", "timestamp"), ("exports_dir", "varchar"))
+BATCHES_COLUMNS = (("batch_id", "bigint"), ("loaded_at", "timestamp"), ("exports_dir", "varchar"),
+                   ("connectors", "varchar"))  # connectors: the connector folders of the batch, comma-separated
 FILES_COLUMNS = (
     ("batch_id", "bigint"), ("file_name", "varchar"), ("lines_read", "bigint"), ("blank_lines", "bigint"),
     ("rows_read", "bigint"), ("rows_loaded", "bigint"), ("rows_quarantined", "bigint"),
@@ -76,7 +80,7 @@ def project_limits(project_dir: Path = PROJECT_DIR) -> Limits:
 
 @dataclass
 class FileResult:
-    file: str
+    file: str  # as the user sees it: crm_leads.csv, salesforce/account.csv (absent: without suffix)
     path: Path | None
     lines_read: int = 0
     blank_lines: int = 0
@@ -90,6 +94,7 @@ class LoadResult:
     batch_id: int
     loaded_at: datetime
     files: list[FileResult]
+    unused: tuple[str, ...] = ()  # files in connector folders that no declared table names (not read)
 
     @property
     def rows_quarantined(self) -> int:
@@ -101,18 +106,22 @@ def raw_table_ddl(spec: FileSpec) -> str:
         "_batch_id bigint", "_loaded_at timestamp", "_file_name varchar", "_line_number bigint",
         *(f"{c.name} {c.data_type}" for c in spec.columns),
     ]
-    return f"create table if not exists raw.{spec.name} ({', '.join(columns)})"
+    return f"create table if not exists {spec.relation} ({', '.join(columns)})"
 
 
 def raw_ddl() -> list[str]:
-    """DDL for the raw schema, valid on DuckDB and PostgreSQL."""
-    statements = ["create schema if not exists raw"]
-    statements += [raw_table_ddl(spec) for spec in load_contract()]
+    """DDL for the raw schemas, valid on DuckDB and PostgreSQL: every contract file's table and every
+    declared connector table (dbt's sources and unit tests need them, loaded or not); columns added since a
+    warehouse was made are added to it."""
+    schemas = dict.fromkeys(["raw", *(spec.schema for spec in all_specs())])
+    statements = [f"create schema if not exists {schema}" for schema in schemas]
+    statements += [raw_table_ddl(spec) for spec in all_specs()]
     for table, cols in (("quarantine", QUARANTINE_COLUMNS), ("load_batches", BATCHES_COLUMNS),
                         ("load_files", FILES_COLUMNS)):
         statements.append(
             f"create table if not exists raw.{table} ({', '.join(f'{n} {t}' for n, t in cols)})"
         )
+    statements.append("alter table raw.load_batches add column if not exists connectors varchar")
     return statements
 
 
@@ -168,7 +177,7 @@ def _problem(col: ColumnSpec, v: str, parsed: str, limits: Limits, loaded_at: da
     if col.accepted_values:
         values = ", ".join(sql_text(a) for a in col.accepted_values)
         checks.append((f"lower({v}) not in ({values})", f"not one of {', '.join(col.accepted_values)}"))
-    if col.kind in ("timestamp", "date"):
+    if col.kind in ("timestamp", "date") and not col.unbounded:
         days = limits.planned_days_ahead if col.planned else limits.event_days_ahead
         latest = loaded_at + timedelta(days=days)
         typ = "timestamp" if col.kind == "timestamp" else "date"
@@ -213,7 +222,7 @@ def _spans(reason: str) -> str:
 def _check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: ReadFile, limits: Limits,
                 loaded_at: datetime, currencies: tuple[str, ...]) -> None:
     """Leave `checked_<file>` (typed rows) and `problems_<file>` (line, column, value, reason) in `con`."""
-    checked, problems = f"checked_{spec.name}", f"problems_{spec.name}"
+    checked, problems = f"checked_{spec.key}", f"problems_{spec.key}"
     try:
         con.execute(f"create temp table {checked}_rows as {check_sql(spec, read, limits, loaded_at, currencies)}")
     except duckdb.InvalidInputException as exc:  # DuckDB's reader gave up on the file
@@ -244,8 +253,11 @@ def _check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, read: ReadFile, 
             )
     # whole-row problems: counted on the table first (a parallel scan), listed with lines when there are any
     empty = " and ".join(f"{c.name} is null" for c in spec.columns)
-    key = ", ".join(spec.primary_key)
-    null_key = " or ".join(f"{k} is null" for k in spec.primary_key) or "false"
+    # a history-mode file (Fivetran's _fivetran_start in its header) holds several versions of a row
+    history = spec.history_key and "_fivetran_start" in read.header_columns
+    primary_key = spec.history_key if history else spec.primary_key
+    key = ", ".join(primary_key)
+    null_key = " or ".join(f"{k} is null" for k in primary_key) or "false"
     row_problems = {
         "the row holds no value (a line of commas?)": empty,
         "primary key is null": f"({null_key}) and not ({empty})",
@@ -275,14 +287,14 @@ def _stop_if_file_wide(con, spec: FileSpec, path: Path, read: ReadFile, result: 
     A record whose quoting is broken counts as every line it swallowed (a stray quote can swallow the
     rest of a file into one record)."""
     swallowed = sum(last - first for first, last, _, _ in read.unparsed) + con.execute(
-        f"select coalesce(sum(_last_line - _line), 0) from problems_{spec.name} where reason like 'line break%'"
+        f"select coalesce(sum(_last_line - _line), 0) from problems_{spec.key} where reason like 'line break%'"
     ).fetchall()[0][0]
     bad, total = result.rows_quarantined + swallowed, result.rows_read + swallowed
     if not bad or (result.rows_quarantined < result.rows_read
                    and (bad <= limits.max_quarantine_share * total or bad < MIN_ROWS_TO_STOP)):
         return
     column, reason, count, line = con.execute(
-        f"select column_name, min(reason), count(*), min(_line) from problems_{spec.name} "
+        f"select column_name, min(reason), count(*), min(_line) from problems_{spec.key} "
         "group by column_name, regexp_replace(reason, '[0-9]+', 'N', 'g') order by count(*) desc, min(_line) limit 1"
     ).fetchall()[0]
     unit = "rows" if not swallowed else "rows (a record with broken quoting counted as the lines it holds)"
@@ -296,7 +308,7 @@ def _stop_if_file_wide(con, spec: FileSpec, path: Path, read: ReadFile, result: 
 def _account(path: Path, result: FileResult, read: ReadFile, con, spec: FileSpec) -> None:
     """Every line read is accounted for, or the load stops."""
     spanned = con.execute(
-        f"select coalesce(sum(_last_line - _line + 1), 0) from checked_{spec.name}").fetchall()[0][0] + sum(
+        f"select coalesce(sum(_last_line - _line + 1), 0) from checked_{spec.key}").fetchall()[0][0] + sum(
         last - first + 1 for first, last, _, _ in read.unparsed)
     header = read.header_lines
     lines_ok = read.lines == header + read.blank_lines + spanned
@@ -310,15 +322,15 @@ def _account(path: Path, result: FileResult, read: ReadFile, con, spec: FileSpec
 # ---------------------------------------------------------------- writing to the target
 
 def _selects(spec: FileSpec, batch_id: int, loaded_at: datetime, file_name: str, clean: bool) -> dict[str, str]:
-    """raw table -> SQL over the scratch tables giving the rows this batch appends to it (in file order:
-    DuckDB keeps the order of what it reads)."""
+    """raw table (schema.table) -> SQL over the scratch tables giving the rows this batch appends to it (in
+    file order: DuckDB keeps the order of what it reads)."""
     batch = f"{batch_id}, timestamp '{loaded_at:%Y-%m-%d %H:%M:%S.%f}', {sql_text(file_name)}, _line"
     valid = "" if clean else (
-        f" where not exists (select 1 from problems_{spec.name} as p where p._line = c._line)")
+        f" where not exists (select 1 from problems_{spec.key} as p where p._line = c._line)")
     return {
-        spec.name: f"select {batch}, {', '.join(spec.column_names)} from checked_{spec.name} as c{valid}",
-        "quarantine": f"select {batch}, column_name, replace(value, chr(0), '\\0'), reason "
-        f"from problems_{spec.name} order by _line, column_name",
+        spec.relation: f"select {batch}, {', '.join(spec.column_names)} from checked_{spec.key} as c{valid}",
+        "raw.quarantine": f"select {batch}, column_name, replace(value, chr(0), '\\0'), reason "
+        f"from problems_{spec.key} order by _line, column_name",
     }
 
 
@@ -348,7 +360,7 @@ class _DuckDBTarget:
     def append(self, table: str, columns: tuple[str, ...], select: str) -> None:
         # the rows carry their line numbers: the order they are written in does not matter
         self.con.execute("set preserve_insertion_order = false")
-        self.con.execute(f"insert into raw.{table} ({', '.join(columns)}) {select}")
+        self.con.execute(f"insert into {table} ({', '.join(columns)}) {select}")
         self.con.execute("set preserve_insertion_order = true")
 
     def commit(self) -> None:
@@ -380,9 +392,9 @@ class _PostgresTarget:
         self.cur.execute(sql.replace("?", "%s"), params)
 
     def append(self, table: str, columns: tuple[str, ...], select: str) -> None:
-        csv_path = self.workdir / f"{table}.csv"
+        csv_path = self.workdir / f"{table}.csv"  # (table: schema.table)
         self.scratch.execute(f"copy ({select}) to {sql_text(str(csv_path))} (format csv, header false)")
-        with self.cur.copy(f"copy raw.{table} ({', '.join(columns)}) from stdin with (format csv)") as copy:
+        with self.cur.copy(f"copy {table} ({', '.join(columns)}) from stdin with (format csv)") as copy:
             with open(csv_path, "rb") as fh:
                 while chunk := fh.read(1 << 20):
                     copy.write(chunk)
@@ -429,79 +441,234 @@ def _ordered(specs: tuple[FileSpec, ...]) -> list[FileSpec]:
 
 
 def _drop_scratch(scratch: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
-    scratch.execute(f"drop view if exists checked_{spec.name}").fetchall()
-    for table in (f"checked_{spec.name}_rows", f"checked_{spec.name}_raw", f"problems_{spec.name}",
-                  f"read_{spec.name}_rejects", f"read_{spec.name}_scans"):
+    scratch.execute(f"drop view if exists checked_{spec.key}").fetchall()
+    for table in (f"checked_{spec.key}_rows", f"checked_{spec.key}_raw", f"problems_{spec.key}",
+                  f"read_{spec.key}_rejects", f"read_{spec.key}_scans"):
         scratch.execute(f"drop table if exists {table}").fetchall()
     try:
-        scratch.unregister(f"read_{spec.name}_lines")
+        scratch.unregister(f"read_{spec.key}_lines")
     except duckdb.Error:
         pass
 
 
-def find_exports(exports: Path) -> dict[str, Path | None]:
-    """The contract's files in `exports` by name (None: absent); one line for a folder that is not there
-    and one naming every required file that is missing."""
+@dataclass
+class Exports:
+    """What an exports folder holds: the file of each contract file and connector table (by FileSpec.key;
+    None: absent), the connectors whose sub-folders it has, and the files of those no table names."""
+
+    folder: Path
+    paths: dict[str, Path | None]
+    connectors: tuple[str, ...]
+    unused: tuple[str, ...]
+
+    def specs(self) -> list[FileSpec]:
+        """The contract files, then the tables of the connectors present, in declaration order."""
+        declared = load_connectors()
+        return [*load_contract(), *(spec for c in self.connectors for spec in declared[c])]
+
+    def shown(self, spec: FileSpec) -> str:
+        """The file of `spec` as the user sees it: `crm_leads.csv`, `salesforce/account.csv`."""
+        path = self.paths[spec.key]
+        return spec.file_stem if path is None else str(path.relative_to(self.folder))
+
+
+def _connector_folders(exports: Path) -> tuple[str, ...]:
+    """The sub-folders of `exports`, each named for a declared connector (else the load stops)."""
+    declared = load_connectors()
+    found = []
+    for entry in sorted(exports.iterdir()):
+        if not entry.is_dir():
+            continue
+        if entry.name not in declared:
+            known = ", ".join(f"{c}/" for c in declared) or "none"
+            raise LifecycleError(f"exports folder {exports} holds a folder {entry.name}/ that names no connector "
+                                 f"(connector folders: {known}); move it out of the exports folder")
+        if entry.is_symlink() and not entry.resolve().is_relative_to(exports.resolve()):
+            raise LoadError(f"{entry.name}/", f"is a symbolic link to {entry.resolve()}, outside the exports "
+                                              "folder; copy the folder into it instead")
+        found.append(entry.name)
+    return tuple(found)
+
+
+def _unused(folder: Path, specs: tuple[FileSpec, ...]) -> list[str]:
+    names = {f"{spec.name}{suffix}" for spec in specs for suffix in SUFFIXES}
+    return [f"{folder.name}/{entry.name}" for entry in sorted(folder.iterdir()) if entry.name not in names]
+
+
+def find_exports(exports: Path, earlier: tuple[str, ...] | set[str] = (),
+                 overrides: dict[str, Any] | None = None) -> Exports:
+    """The contract's files and the connector folders in `exports`; one line for a folder that is not
+    there, for a sub-folder that names no connector, for a contract file whose contract file a connector
+    provides, and one naming every required file that is missing. `earlier`: the connectors of earlier
+    batches; `overrides`: the user's dbt vars (providers: project.providers)."""
     if not exports.is_dir():
         raise LifecycleError(f"exports folder {exports} {'is not a folder' if exports.exists() else 'does not exist'}")
-    files = {spec.name: find_file(exports, spec) for spec in load_contract()}
-    missing = [spec.name for spec in load_contract() if spec.required and files[spec.name] is None]
+    connectors = _connector_folders(exports)
+    declared = load_connectors()
+    paths = {spec.key: find_file(exports, spec) for spec in load_contract()}
+    unused: list[str] = []
+    for connector in connectors:
+        folder = exports / connector
+        paths |= {spec.key: find_file(folder, spec, root=exports) for spec in declared[connector]}
+        unused += _unused(folder, declared[connector])
+    found = Exports(exports, paths, connectors, tuple(unused))
+    chosen = providers({*earlier, *connectors}, overrides)
+    provided = [spec for spec in load_contract() if chosen.get(spec.name, "contract") != "contract"]
+    clashes = [spec for spec in provided if paths[spec.key] is not None]
+    if clashes:
+        spec = clashes[0]
+        connector = chosen[spec.name]
+        where = "in this folder" if connector in connectors else "loaded in an earlier batch"
+        others = f" (and {', '.join(found.shown(s) for s in clashes[1:])})" if clashes[1:] else ""
+        raise LifecycleError(
+            f"{found.shown(spec)}{others}: {spec.name} is provided by the connector folder {connector}/ ({where}); "
+            f"remove the file, or set var lifecycle__providers: {{{spec.name}: contract}}")
+    missing = [found.shown(spec) for spec in found.specs() if spec.required and paths[spec.key] is None
+               and spec not in provided]
     if missing:
         raise LifecycleError(f"exports folder {exports} lacks {len(missing)} required file"
                              f"{'s' if len(missing) > 1 else ''}: {', '.join(f'{m}.csv' for m in missing)} "
                              "(or .csv.gz, .parquet)")
-    return files
+    return found
+
+
+def batch_connectors(target) -> set[str]:
+    """The connectors of every batch loaded so far (raw.load_batches.connectors)."""
+    rows = target.fetch("select distinct connectors from raw.load_batches where connectors is not null")
+    return {c for (value,) in rows for c in value.split(",") if c}
 
 
 def load_exports(
     exports: Path, settings: dict[str, Any],
     on_file: Callable[[FileSpec, Path], Callable[[int], None]] = lambda s, p: (lambda _: None),
-    limits: Limits | None = None,
+    limits: Limits | None = None, overrides: dict[str, Any] | None = None,
 ) -> LoadResult:
-    """Check every contract file in `exports` and append them as one batch to the target."""
-    paths = find_exports(exports)
+    """Check every contract file and connector table in `exports` and append them as one batch to the
+    target. `overrides`: the user's dbt vars (which connector provides which contract file)."""
+    find_exports(exports, loaded_connectors(settings), overrides)  # (before anything is opened or written)
     limits = limits or project_limits()
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    files: list[FileResult] = []
-    specs = _ordered(load_contract())
+    files: dict[str, FileResult] = {}
     with tempfile.TemporaryDirectory(prefix="lifecycle-load-") as tmp, _target(settings, Path(tmp)) as target:
+        found = find_exports(exports, batch_connectors(target), overrides)
+        specs = _ordered(tuple(found.specs()))
         scratch = target.scratch
         batch_id = target.fetch("select coalesce(max(batch_id), 0) + 1 from raw.load_batches")[0][0]
-        target.execute("insert into raw.load_batches values (?, ?, ?)", (batch_id, loaded_at, str(exports.resolve())))
+        target.execute("insert into raw.load_batches (batch_id, loaded_at, exports_dir, connectors) "
+                       "values (?, ?, ?, ?)",
+                       (batch_id, loaded_at, str(exports.resolve()), ",".join(found.connectors)))
         currencies = _known_currencies(target, limits)
         for spec in specs:
-            path = paths[spec.name]
+            path = found.paths[spec.key]
             if path is None:
-                files.append(FileResult(spec.name, None))
+                files[spec.key] = FileResult(spec.file_stem, None)
                 continue
-            progress = on_file(spec, path)
-            read = read_file(scratch, spec, path, Path(tmp))
-            _check_file(scratch, spec, read, limits, loaded_at, tuple(sorted(currencies)))
-            result = FileResult(spec.name, path, lines_read=read.lines, blank_lines=read.blank_lines,
-                                rows_read=read.count)
-            result.rows_quarantined = scratch.execute(
-                f"select count(distinct _line) from problems_{spec.name}").fetchall()[0][0]
-            result.rows_loaded = scratch.execute(
-                f"select count(*) from checked_{spec.name} as c where not exists "
-                f"(select 1 from problems_{spec.name} as p where p._line = c._line)").fetchall()[0][0]
-            _account(path, result, read, scratch, spec)
-            _stop_if_file_wide(scratch, spec, path, read, result, limits)
-            clean = result.rows_quarantined == 0
-            for table, select in _selects(spec, batch_id, loaded_at, path.name, clean).items():
-                columns = (*BATCH_COLUMNS, *spec.column_names) if table == spec.name else tuple(
-                    n for n, _ in QUARANTINE_COLUMNS)
-                target.append(table, columns, select)
-            target.execute("insert into raw.load_files values (?, ?, ?, ?, ?, ?, ?)",
-                           (batch_id, path.name, result.lines_read, result.blank_lines, result.rows_read,
-                            result.rows_loaded, result.rows_quarantined))
-            if any(c.currency == "code" for c in spec.columns):
-                currencies |= {r[0] for r in scratch.execute(
-                    f"select distinct c.currency from checked_{spec.name} as c where c.currency is not null "
-                    f"and not exists (select 1 from problems_{spec.name} as p where p._line = c._line)"
-                ).fetchall()}
-            _drop_scratch(scratch, spec)
-            progress(path.stat().st_size)
-            files.append(result)
+            try:
+                result = _load_file(target, spec, path, found.shown(spec), batch_id, loaded_at, limits,
+                                    currencies, on_file, Path(tmp))
+            except LoadError as exc:  # readers name the file by its name: name a connector's by its folder too
+                if spec.connector is None or exc.file != path.name:
+                    raise
+                raise LoadError(found.shown(spec), exc.reason, column=exc.column, line=exc.line) from None
+            files[spec.key] = result
         target.commit()
-    order = [spec.name for spec in load_contract()]
-    return LoadResult(batch_id, loaded_at, sorted(files, key=lambda f: order.index(f.file)))
+    return LoadResult(batch_id, loaded_at, [files[spec.key] for spec in found.specs()], found.unused)
+
+
+def _load_file(target, spec: FileSpec, path: Path, shown: str, batch_id: int, loaded_at: datetime,
+               limits: Limits, currencies: set[str], on_file, workdir: Path) -> FileResult:
+    """Check one file and append its rows and quarantined rows (`currencies` grows by fx_rates' codes)."""
+    scratch = target.scratch
+    progress = on_file(spec, path)
+    read = read_file(scratch, spec, path, workdir)
+    _check_file(scratch, spec, read, limits, loaded_at, tuple(sorted(currencies)))
+    result = FileResult(shown, path, lines_read=read.lines, blank_lines=read.blank_lines, rows_read=read.count)
+    result.rows_quarantined = scratch.execute(
+        f"select count(distinct _line) from problems_{spec.key}").fetchall()[0][0]
+    result.rows_loaded = scratch.execute(
+        f"select count(*) from checked_{spec.key} as c where not exists "
+        f"(select 1 from problems_{spec.key} as p where p._line = c._line)").fetchall()[0][0]
+    _account(path, result, read, scratch, spec)
+    _stop_if_file_wide(scratch, spec, path, read, result, limits)
+    clean = result.rows_quarantined == 0
+    for table, select in _selects(spec, batch_id, loaded_at, shown, clean).items():
+        columns = (*BATCH_COLUMNS, *spec.column_names) if table == spec.relation else tuple(
+            n for n, _ in QUARANTINE_COLUMNS)
+        target.append(table, columns, select)
+    target.execute("insert into raw.load_files values (?, ?, ?, ?, ?, ?, ?)",
+                   (batch_id, shown, result.lines_read, result.blank_lines, result.rows_read,
+                    result.rows_loaded, result.rows_quarantined))
+    if any(c.currency == "code" for c in spec.columns):
+        currencies |= {r[0] for r in scratch.execute(
+            f"select distinct c.currency from checked_{spec.key} as c where c.currency is not null "
+            f"and not exists (select 1 from problems_{spec.key} as p where p._line = c._line)"
+        ).fetchall()}
+    _drop_scratch(scratch, spec)
+    progress(path.stat().st_size)
+    return result
+
+
+# ---------------------------------------------------------------- what builds need to know of the loads
+
+BUILDS_TABLE = "raw.load_builds"  # one row per passed build: its dbt vars and the providers they chose (JSON)
+
+
+def _raw_rows(settings: dict[str, Any], table: str, sql: str) -> list[tuple]:
+    """Rows of `sql` over the raw schema; [] when `table` (schema.table) is not there yet."""
+    if settings["type"] == "duckdb":
+        if settings["raw"] == ":memory:" or not Path(settings["raw"]).is_file():
+            return []
+        with duckdb.connect(settings["raw"], read_only=True) as con:
+            schema, name = table.split(".")
+            if not con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                               (schema, name)).fetchone()[0]:
+                return []
+            return con.execute(sql).fetchall()
+    from .targets import pg_connect
+
+    with pg_connect(settings) as conn, conn.cursor() as cur:
+        cur.execute("select to_regclass(%s) is not null", (table,))
+        if not cur.fetchone()[0]:
+            return []
+        cur.execute(sql)
+        return cur.fetchall()
+
+
+def loaded_connectors(settings: dict[str, Any]) -> set[str]:
+    """The connectors of every batch loaded into the target (raw.load_batches.connectors)."""
+    if not _raw_rows(settings, "raw.load_batches", "select 1 from information_schema.columns where "
+                     "table_schema = 'raw' and table_name = 'load_batches' and column_name = 'connectors'"):
+        return set()  # (a warehouse no load of this version has written to)
+    rows = _raw_rows(settings, "raw.load_batches",
+                     "select distinct connectors from raw.load_batches where connectors is not null")
+    return {c for (value,) in rows for c in value.split(",") if c}
+
+
+def last_build(settings: dict[str, Any]) -> dict[str, Any] | None:
+    """{"vars": ..., "providers": ...} of the last build recorded by record_build; None before the first."""
+    import json
+
+    rows = _raw_rows(settings, BUILDS_TABLE, f"select vars, providers from {BUILDS_TABLE} "
+                                             "order by built_at desc limit 1")
+    return {"vars": json.loads(rows[0][0]), "providers": json.loads(rows[0][1])} if rows else None
+
+
+def record_build(settings: dict[str, Any], dbt_vars: dict[str, Any], chosen: dict[str, str]) -> None:
+    """Keep the vars and providers of a build that passed (the next build compares its providers)."""
+    import json
+
+    values = (datetime.now(timezone.utc).replace(tzinfo=None), json.dumps(dbt_vars, sort_keys=True, default=str),
+              json.dumps(chosen, sort_keys=True))
+    ddl = f"create table if not exists {BUILDS_TABLE} (built_at timestamp, vars varchar, providers varchar)"
+    if settings["type"] == "duckdb":
+        with duckdb.connect(settings["raw"]) as con:
+            con.execute("create schema if not exists raw")
+            con.execute(ddl)
+            con.execute(f"insert into {BUILDS_TABLE} values (?, ?, ?)", values)
+        return
+    from .targets import pg_connect
+
+    with pg_connect(settings) as conn, conn.cursor() as cur:
+        cur.execute("create schema if not exists raw")
+        cur.execute(ddl)
+        cur.execute(f"insert into {BUILDS_TABLE} values (%s, %s, %s)", values)

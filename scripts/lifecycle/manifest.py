@@ -2,7 +2,8 @@
 
 Every dbt command of the CLI writes it to `target/<target>/manifest.json` (dbt_build.py); it is parsed
 anew (`dbt parse`, a few seconds) when absent or older than a model file or dbt_project.yml, so that
-it always says what the YAML says now.
+it always says what the YAML says now, and when the vars it was parsed with differ from this command's
+(which connectors are used changes which models are enabled).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def manifest_path(target: str) -> Path:
 
 def load_manifest(target: str) -> dict[str, Any]:
     path = manifest_path(target)
-    if _stale(path):
+    if _stale(path) or _other_vars(target):
         from .dbt_build import dbt_invoke
 
         dbt_invoke(["parse", "--quiet"], target)
@@ -30,6 +31,15 @@ def load_manifest(target: str) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise LifecycleError(f"cannot read dbt's manifest {path}: {exc}") from None
+
+
+def _other_vars(target: str) -> bool:
+    from .dbt_build import dbt_vars, vars_path
+
+    try:
+        return json.loads(vars_path(target).read_text()) != dbt_vars()
+    except (OSError, ValueError):
+        return bool(dbt_vars())
 
 
 def _stale(path: Path) -> bool:

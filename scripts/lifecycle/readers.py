@@ -41,15 +41,21 @@ BOM = b"\xef\xbb\xbf"
 ENCODING = "invalid encoding"
 
 
-def find_file(exports: Path, spec: FileSpec) -> Path | None:
+def find_file(exports: Path, spec: FileSpec, root: Path | None = None) -> Path | None:
     """The export file of `spec` in `exports`, or None when absent.
 
-    Refuses a symbolic link that leads out of the folder and anything that is not a regular file."""
+    Refuses a symbolic link that leads out of the exports folder `root` (default: `exports`; a connector's
+    sub-folder has the exports folder as root) and anything that is not a regular file."""
+    root = root or exports
+
+    def shown(path: Path) -> str:  # as the user sees it: `crm_leads.csv`, `salesforce/account.csv`
+        return str(path.relative_to(root)) if path.is_relative_to(root) else path.name
+
     found = [exports / f"{spec.name}{s}" for s in SUFFIXES if (exports / f"{spec.name}{s}").exists()
              or (exports / f"{spec.name}{s}").is_symlink()]
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
-        raise LoadError(found[0].name, f"found several formats of the same file ({names}); keep one")
+        raise LoadError(shown(found[0]), f"found several formats of the same file ({names}); keep one")
     if not found:
         return None
     path = found[0]
@@ -57,13 +63,13 @@ def find_file(exports: Path, spec: FileSpec) -> Path | None:
         try:
             target = path.resolve(strict=True)
         except (OSError, RuntimeError):
-            raise LoadError(path.name, "is a broken link (or a loop of links); an export must be a regular file") from None
-        if not target.is_relative_to(exports.resolve()):
-            raise LoadError(path.name, f"is a symbolic link to {target}, outside the exports folder; "
-                                       "copy the file into the folder instead")
+            raise LoadError(shown(path), "is a broken link (or a loop of links); an export must be a regular file") from None
+        if not target.is_relative_to(root.resolve()):
+            raise LoadError(shown(path), f"is a symbolic link to {target}, outside the exports folder; "
+                                         "copy the file into the folder instead")
     if not path.is_file():
         kind = "a folder" if path.is_dir() else "not a regular file" if path.exists() else "a broken link"
-        raise LoadError(path.name, f"is {kind}; an export must be a regular file")
+        raise LoadError(shown(path), f"is {kind}; an export must be a regular file")
     return path
 
 
@@ -282,6 +288,7 @@ class ReadFile:
     may_hold_other_blanks: bool = True
 
     line_offset: int | None = None  # when row i (from 0) is line i + line_offset: no join needed
+    header_columns: tuple[str, ...] = ()  # the declared columns the file's header has
 
     def with_lines(self, table: str) -> str:
         """SQL: `table` (materialized from `rows_sql`, in its order, so its rowid is the row's position)
@@ -439,7 +446,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, table:
                 keep[list(bad)] = False
                 keep[0] = True
                 kmap = np.flatnonzero(keep)
-                parsed = workdir / f"{spec.name}.parsed.csv"
+                parsed = workdir / f"{spec.key}.parsed.csv"
                 _write_records(data, index, kmap, parsed)
     positions = check_header(path, spec, header)
     lines_view = f"{table}_lines"
@@ -486,7 +493,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, table:
             f"rejects_table = '{table}_rejects', rejects_scan = '{table}_scans')")
     read = ReadFile(
         file_name=path.name, rows_sql=f"(select {columns} from {scan})", lines_sql=lines_sql, count=count,
-        lines=lines, blank_lines=blank_lines, unparsed=unparsed, header_lines=header_lines,
+        header_columns=tuple(positions), lines=lines, blank_lines=blank_lines, unparsed=unparsed, header_lines=header_lines,
         may_break_lines=seen.lines is None, may_hold_nul=seen.nul, may_be_padded=seen.padded or seen.lines is None,
         may_hold_other_blanks=seen.other_blanks,
         line_offset=2 if simple is not None else None,
@@ -547,11 +554,12 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path) ->
         else f"cast(null as varchar) as {c}" for c in spec.column_names)
     return ReadFile(file_name=path.name, rows_sql=f"(select {selected} from read_parquet({sql_text(str(path))}))",
                     lines_sql=f"(select range as _line, range as _last_line from range(1, {rows + 1}))",
-                    count=rows, lines=rows, blank_lines=0, unparsed=[], header_lines=0, line_offset=1)
+                    count=rows, lines=rows, blank_lines=0, unparsed=[], header_lines=0, line_offset=1,
+                    header_columns=tuple(positions))
 
 
 def read_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, path: Path, workdir: Path) -> ReadFile:
     """Open `path` for the scratch database `con`: text columns with their physical lines."""
     if path.name.endswith(".parquet"):
         return _read_parquet(con, spec, path)
-    return _read_csv(con, spec, path, f"read_{spec.name}", workdir)
+    return _read_csv(con, spec, path, f"read_{spec.key}", workdir)
