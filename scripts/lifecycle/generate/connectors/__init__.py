@@ -63,5 +63,9 @@ class World:
         self.sql(f"copy ({query}) to '{path}' (header true, delimiter ',', quote '\"')")
         return self.rows(f"select count(*) from ({query}) as q")[0][0]
 
+    def write_table(self, query: str, path: Path) -> int:
+        """Write a connector table: every Fivetran table has `_fivetran_synced` (one constant here)."""
+        return self.write(f"select *, '{SYNCED}' as _fivetran_synced from ({query}) as t", path)
+
     def write_contract(self, name: str, out_dir: Path) -> int:
         return self.write(f"select {', '.join(self.columns[name])} from {name}", out_dir / f"{name}.csv")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import SYNCED, World
+from . import World
 
 # custom fields (Fivetran lower-cases `Loss_Reason__c` to `loss_reason_c`) named for the adapters
 COLUMNS = {
@@ -19,7 +19,6 @@ COLUMNS = {
 }
 CONTACT_STAGE_FIELD = "Lifecycle_Stage__c"
 VARS = {
-    "lifecycle__using_salesforce": True,
     "lifecycle__salesforce_columns": COLUMNS,
     "lifecycle__salesforce_contact_stage_field": CONTACT_STAGE_FIELD,
 }
@@ -27,8 +26,7 @@ VARS = {
 # a deleted record is flagged either way Fivetran does it: is_deleted (soft delete) or _fivetran_deleted
 DELETED = """
     bool_text(truthy({flag}) and not pick({key}, {seed}, 500)) as is_deleted,
-    bool_text(truthy({flag}) and pick({key}, {seed}, 500)) as _fivetran_deleted,
-    '""" + SYNCED + "' as _fivetran_synced"
+    bool_text(truthy({flag}) and pick({key}, {seed}, 500)) as _fivetran_deleted"""
 
 
 def _deleted(key: str, flag: str = "is_deleted") -> str:
@@ -65,7 +63,7 @@ def write(w: World, out: Path) -> dict[str, int]:
                 union all
                 select opportunity_id, account_id, opportunity_type, 'Prospecting', amount, currency,
                     ts_text(created_at), day_text(ts(created_at) + interval 60 day), 'false', 'false', null,
-                    lead_source, campaign_id, owner_id, 'false', 'false', '{SYNCED}', 'false',
+                    lead_source, campaign_id, owner_id, 'false', 'false', 'false',
                     ts_text(ts(created_at) - interval 1 day), ts_text(ts(created_at) - interval 1 second), 0
                 from crm_opportunities
                 where truthy(is_closed)
@@ -80,7 +78,7 @@ def write(w: World, out: Path) -> dict[str, int]:
                 start_date, end_date, budgeted_cost, actual_cost, currency as currency_iso_code,
                 channel as channel_c, audience as audience_c,
                 case when is_automated is not null then bool_text(truthy(is_automated)) end as is_automated_c,
-                'false' as is_deleted, '{SYNCED}' as _fivetran_synced
+                'false' as is_deleted
             from crm_campaigns""",
         # deleted members are dropped by the adapter (the contract file has no is_deleted)
         "campaign_member": """
@@ -118,7 +116,7 @@ def write(w: World, out: Path) -> dict[str, int]:
                 ts_text(occurred_at) as created_date, 'false' as is_deleted
             from crm_sales_activities where activity_type ilike '%meeting%' or activity_type ilike '%demo%'""",
     }
-    return {f"salesforce/{name}": w.write(query, out / f"{name}.csv") for name, query in tables.items()}
+    return {f"salesforce/{name}": w.write_table(query, out / f"{name}.csv") for name, query in tables.items()}
 
 
 def _history(record: str, field: str) -> str:
