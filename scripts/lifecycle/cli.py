@@ -297,14 +297,25 @@ def generate(
     out: Annotated[Path, typer.Option("--out", "-o", help="folder to write the export files to")],
     scale: Annotated[str, typer.Option(help="xs (~2k persons), s (20k), m (200k), l (1M)")] = "s",
     seed: Annotated[int, typer.Option(help="random seed; same seed, same files")] = 42,
+    format: Annotated[str | None, typer.Option(  # noqa: A002 - the option's name
+        "--format", help="contract|salesforce|hubspot|marketo[,...]: with connectors, the projected world in "
+        "OUT/contract and in connector shape in OUT/connectors (salesforce,marketo or hubspot)")] = None,
 ) -> None:
-    """Write deterministic synthetic exports for every contract file."""
+    """Write deterministic synthetic exports for every contract file (or a world in connector shape)."""
     from .generate import SCALES, generate as generate_exports
+    from .generate.formats import generate_formats, parse_formats
 
     if scale not in SCALES:
         raise LifecycleError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    try:
+        connectors = parse_formats(format)
+    except ValueError as error:
+        raise LifecycleError(str(error)) from None
     started = time.monotonic()
-    counts = generate_exports(scale, seed, out, progress=True)
+    if connectors:
+        counts = generate_formats(scale, seed, out, connectors, progress=True)
+    else:
+        counts = generate_exports(scale, seed, out, progress=True)
     table = Table(title=f"scale {scale}, seed {seed} -> {out} ({time.monotonic() - started:.1f} s)")
     table.add_column("file")
     table.add_column("rows", justify="right")
