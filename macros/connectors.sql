@@ -136,7 +136,7 @@
     from {{ relation }}
     {%- else %}
     select
-        {%- for column in declared %}
+        {%- for column in declared or [] %}
         {% if all_present or column.name | lower in present -%}
             cast({{ adapter.quote(column.name) }} as {{ declared_type(column.data_type) }})
         {%- else -%}
@@ -144,7 +144,7 @@
         {%- endif %} as {{ adapter.quote(column.name) }},
         {%- endfor %}
         {%- for name in extra_columns | map('lower') | unique
-              if name not in declared | map(attribute='name') | map('lower') | list %}
+              if name not in (declared or []) | map(attribute='name') | map('lower') | list %}
         {% if all_present or name in present -%}
             cast({{ adapter.quote(name) }} as {{ dbt.type_string() }})
         {%- else -%}
