@@ -138,7 +138,7 @@
     {%- else %}
     {%- set declared = declared or [] %}
     select
-        {%- for column in declared %}
+        {%- for column in declared or [] %}
         {% if all_present or column.name | lower in present -%}
             cast({{ adapter.quote(column.name) }} as {{ declared_type(column.data_type) }})
         {%- else -%}
@@ -146,7 +146,7 @@
         {%- endif %} as {{ adapter.quote(column.name) }},
         {%- endfor %}
         {%- for name in extra_columns | map('lower') | unique
-              if name not in declared | map(attribute='name') | map('lower') | list %}
+              if name not in (declared or []) | map(attribute='name') | map('lower') | list %}
         {% if all_present or name in present -%}
             cast({{ adapter.quote(name) }} as {{ dbt.type_string() }})
         {%- else -%}
