@@ -138,7 +138,7 @@
     {%- else %}
     {%- set declared = declared or [] %}
     select
-        {%- for column in declared or [] %}
+        {%- for column in declared %}
         {% if all_present or column.name | lower in present -%}
             cast({{ adapter.quote(column.name) }} as {{ declared_type(column.data_type) }})
         {%- else -%}
@@ -146,7 +146,7 @@
         {%- endif %} as {{ adapter.quote(column.name) }},
         {%- endfor %}
         {%- for name in extra_columns | map('lower') | unique
-              if name not in (declared or []) | map(attribute='name') | map('lower') | list %}
+              if name not in declared | map(attribute='name') | map('lower') | list %}
         {% if all_present or name in present -%}
             cast({{ adapter.quote(name) }} as {{ dbt.type_string() }})
         {%- else -%}
@@ -160,9 +160,7 @@
         cast(null as {{ dbt.type_bigint() }}) as _line_number
     where 1 = 0
         {%- elif loaded %}
-        {%- if declared is not none %}
         _batch_id, _loaded_at, _file_name, _line_number
-        {%- endif %}
     from {{ relation }}
         {%- else %}
         {{ epoch_seconds('_fivetran_synced') }} as _batch_id,
