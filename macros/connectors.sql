@@ -162,9 +162,16 @@
         {%- elif loaded %}
         _batch_id, _loaded_at, _file_name, _line_number
     from {{ relation }}
-        {%- else %}
+        {%- elif all_present or '_fivetran_synced' in present %}
         {{ epoch_seconds('_fivetran_synced') }} as _batch_id,
         _fivetran_synced as _loaded_at,
+        '{{ connector }}.{{ table }}' as _file_name,
+        cast(0 as {{ dbt.type_bigint() }}) as _line_number
+    from {{ relation }}
+        {%- else %}
+        {#- a synced table without _fivetran_synced (not Fivetran's, or a hand-made copy): one undated batch -#}
+        cast(0 as {{ dbt.type_bigint() }}) as _batch_id,
+        cast(null as {{ dbt.type_timestamp() }}) as _loaded_at,
         '{{ connector }}.{{ table }}' as _file_name,
         cast(0 as {{ dbt.type_bigint() }}) as _line_number
     from {{ relation }}

@@ -66,11 +66,27 @@ campaigns as (
 
         -- every send any version of a re-loaded event names: the send it joins and the sends it leaves (raw
         -- keeps every version; read only for these events)
-        select raw_email_events.email_send_id
-        from {{ source('map', 'email_events') }} as raw_email_events
-        where
-            raw_email_events.email_send_id is not null
-            and raw_email_events.event_id in (select new_events.event_id from new_events)
+        {%- if lifecycle_provider('map_email_events') == 'contract' %}
+            select raw_email_events.email_send_id
+            from {{ source('map', 'email_events') }} as raw_email_events
+            where
+                raw_email_events.email_send_id is not null
+                and raw_email_events.event_id in (select new_events.event_id from new_events)
+        {%- else %}
+            -- a connector's adapter holds each event's current version only: the send it joins, and the sends
+            -- no event names any more (their events moved, e.g. to the surviving lead of a Marketo merge)
+            select email_events.email_send_id
+            from email_events
+            where email_events.event_id in (select new_events.event_id from new_events)
+            union
+            select existing_sends.email_send_id
+            from existing_sends
+            where not exists (
+                select 1
+                from email_events as current_events
+                where current_events.email_send_id = existing_sends.email_send_id
+            )
+        {%- endif %}
         union
         -- sends whose person (identity) or campaign attributes changed
         select existing_sends.email_send_id
