@@ -61,9 +61,12 @@ def sample_tables() -> dict[str, tuple[list[tuple[str, str]], list[tuple]]]:
     con = duckdb.connect()
     tables = {}
     for path in sorted(SAMPLES.glob("marketo_*_data.csv")):
-        select = f"select *, timestamp '2024-01-01 00:00:00' as _fivetran_synced from read_csv('{path}', header = true)"
-        columns = [(name, DUCKDB_TYPES.get(kind, "text")) for name, kind, *_ in con.execute(f"describe {select}").fetchall()]
-        tables[path.name.removeprefix("marketo_").removesuffix("_data.csv")] = (columns, con.execute(select).fetchall())
+        select = (f"select *, timestamp '2024-01-01 00:00:00' as _fivetran_synced "
+                  f"from read_csv('{path}', header = true)")
+        described = con.execute(f"describe {select}").fetchall()
+        columns = [(name, DUCKDB_TYPES.get(kind, "text")) for name, kind, *_ in described]
+        table = path.name.removeprefix("marketo_").removesuffix("_data.csv")
+        tables[table] = (columns, con.execute(select).fetchall())
     return tables
 
 
