@@ -61,9 +61,12 @@ def sample_tables() -> dict[str, tuple[list[tuple[str, str]], list[tuple]]]:
     con = duckdb.connect()
     tables = {}
     for path in sorted(SAMPLES.glob("marketo_*_data.csv")):
-        select = f"select *, timestamp '2024-01-01 00:00:00' as _fivetran_synced from read_csv('{path}', header = true)"
-        columns = [(name, DUCKDB_TYPES.get(kind, "text")) for name, kind, *_ in con.execute(f"describe {select}").fetchall()]
-        tables[path.name.removeprefix("marketo_").removesuffix("_data.csv")] = (columns, con.execute(select).fetchall())
+        select = (f"select *, timestamp '2024-01-01 00:00:00' as _fivetran_synced "
+                  f"from read_csv('{path}', header = true)")
+        described = con.execute(f"describe {select}").fetchall()
+        columns = [(name, DUCKDB_TYPES.get(kind, "text")) for name, kind, *_ in described]
+        table = path.name.removeprefix("marketo_").removesuffix("_data.csv")
+        tables[table] = (columns, con.execute(select).fetchall())
     return tables
 
 
@@ -117,16 +120,34 @@ def check_marketo_build(fetch, samples) -> None:
     assert fetch("select count(*) from staging.adp_marketo__lead_identities") == [(len(rows("lead", "id")),)]
 
 
-def test_marketo_unit_tests(duckdb_target):
+def run_unit_tests(target: str) -> None:
+    variables = {"lifecycle__using_marketo": True, "lifecycle__providers": {"crm_campaigns": "marketo"}}
+    results = dbt_invoke(["build", "--select", "path:models/adapters/marketo", *vars_arg(variables)], target)
+    unit_tests = [r for r in results if r.node.resource_type == "unit_test"]
+    assert len(unit_tests) == 4, [r.node.name for r in unit_tests]
+
+
+def test_marketo_unit_tests_on_duckdb(duckdb_target):
     """Every unit test of the Marketo adapters (on the tables `lifecycle load` creates in raw_marketo)."""
     with duckdb.connect(str(duckdb_files(Path(duckdb_target["path"]))[0])) as con:
         con.execute("create schema raw_marketo")
         for table, columns in declared_tables().items():
             con.execute(ddl("raw_marketo", table, columns + BATCH_COLUMNS))
-    variables = {"lifecycle__using_marketo": True, "lifecycle__providers": {"crm_campaigns": "marketo"}}
-    results = dbt_invoke(["build", "--select", "path:models/adapters/marketo", *vars_arg(variables)], "duckdb")
-    unit_tests = [r for r in results if r.node.resource_type == "unit_test"]
-    assert len(unit_tests) == 4, [r.node.name for r in unit_tests]
+    run_unit_tests("duckdb")
+
+
+def test_marketo_unit_tests_on_postgres(postgres_target):
+    """The same on PostgreSQL (its own split of merge_ids, regular expressions and greatest)."""
+    import psycopg
+
+    settings = postgres_target
+    with psycopg.connect(host=settings["host"], port=settings["port"], user=settings["user"],
+                         dbname=settings["dbname"], autocommit=True) as conn:
+        conn.execute("drop schema if exists raw_marketo cascade")
+        conn.execute("create schema raw_marketo")
+        for table, columns in declared_tables().items():
+            conn.execute(ddl("raw_marketo", table, columns + BATCH_COLUMNS))
+    run_unit_tests("postgres")
 
 
 def test_synced_samples_build_on_duckdb(xs_exports, duckdb_target, tmp_path):
