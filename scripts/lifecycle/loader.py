@@ -500,8 +500,9 @@ def _unused(folder: Path, specs: tuple[FileSpec, ...]) -> list[str]:
 def find_exports(exports: Path, earlier: tuple[str, ...] | set[str] = (),
                  overrides: dict[str, Any] | None = None) -> Exports:
     """The contract's files and the connector folders in `exports`; one line for a folder that is not
-    there, for a sub-folder that names no connector, for a contract file whose contract file a connector
-    provides, and one naming every required file that is missing. `earlier`: the connectors of earlier
+    there, for a sub-folder that names no connector, for a contract file that a connector provides (dbt
+    would not read it), and one naming every required file that is missing (a contract file only when no
+    connector provides it; a connector's tables when its folder is there). `earlier`: the connectors of earlier
     batches; `overrides`: the user's dbt vars (providers: project.providers)."""
     if not exports.is_dir():
         raise LifecycleError(f"exports folder {exports} {'is not a folder' if exports.exists() else 'does not exist'}")
@@ -535,7 +536,8 @@ def find_exports(exports: Path, earlier: tuple[str, ...] | set[str] = (),
 
 
 def batch_connectors(target) -> set[str]:
-    """The connectors of every batch loaded so far (raw.load_batches.connectors)."""
+    """The connectors of every batch loaded so far (raw.load_batches.connectors), read in the load's own
+    transaction (loaded_connectors reads them before one)."""
     rows = target.fetch("select distinct connectors from raw.load_batches where connectors is not null")
     return {c for (value,) in rows for c in value.split(",") if c}
 
