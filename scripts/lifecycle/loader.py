@@ -620,12 +620,15 @@ def _raw_rows(settings: dict[str, Any], table: str, sql: str) -> list[tuple]:
     if settings["type"] == "duckdb":
         if settings["raw"] == ":memory:" or not Path(settings["raw"]).is_file():
             return []
-        with duckdb.connect(settings["raw"], read_only=True) as con:
-            schema, name = table.split(".")
-            if not con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                               (schema, name)).fetchone()[0]:
-                return []
-            return con.execute(sql).fetchall()
+        try:
+            with duckdb.connect(settings["raw"], read_only=True) as con:
+                schema, name = table.split(".")
+                if not con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                                   (schema, name)).fetchone()[0]:
+                    return []
+                return con.execute(sql).fetchall()
+        except duckdb.Error:  # (a raw file the command refuses, e.g. its WAL: publish.py names why, under its lock)
+            return []
     from .targets import pg_connect
 
     with pg_connect(settings) as conn, conn.cursor() as cur:
