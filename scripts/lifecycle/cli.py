@@ -23,7 +23,7 @@ from . import publish
 from .benchmark import STEPS as BENCH_STEPS
 from .dbt_build import dbt_build, last_build, record_build, use_vars
 from .errors import LifecycleError, explain, interrupts_raised
-from .loader import Exports, LoadResult, find_exports, load_exports, loaded_connectors
+from .loader import ExportsFolder, LoadResult, find_exports, load_exports, loaded_connectors
 from .progress import Steps, console, err_console
 from .project import PROJECT_DIR, connector_vars, project_var, providers
 from .report import complete_months, kpi_table
@@ -136,7 +136,7 @@ def _print_load(result: LoadResult, settings: dict) -> None:
         )
 
 
-def do_load(exports: Path, settings: dict, files: Exports, overrides: dict | None = None) -> LoadResult:
+def do_load(exports: Path, settings: dict, files: ExportsFolder, overrides: dict | None = None) -> LoadResult:
     """Load `exports` (`files`: what find_exports found there) with a count of the files done."""
     present = [path for path in files.paths.values() if path is not None]
     with Steps("load", total=len(present), unit="files") as steps:

@@ -13,7 +13,6 @@ from .progress import Steps, console
 from .project import PROJECT_DIR
 from .targets import profiles_dir, query, target_settings, unpublished
 
-
 _VARS: dict[str, Any] = {}  # the vars of every dbt command this process runs (use_vars)
 
 

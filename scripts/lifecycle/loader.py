@@ -25,7 +25,15 @@ from typing import Any
 
 import duckdb
 
-from .contract import BATCH_COLUMNS, PROJECT_DIR, ColumnSpec, FileSpec, all_specs, load_connectors, load_contract
+from .contract import (
+    BATCH_COLUMNS,
+    PROJECT_DIR,
+    ColumnSpec,
+    FileSpec,
+    all_specs,
+    load_connectors,
+    load_contract,
+)
 from .errors import LifecycleError, LoadError, user_error
 from .project import project_vars, providers
 from .readers import SUFFIXES, ReadFile, find_file, read_file, sql_text
@@ -453,7 +461,7 @@ def _drop_scratch(scratch: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
 
 
 @dataclass
-class Exports:
+class ExportsFolder:
     """What an exports folder holds: the file of each contract file and connector table (by FileSpec.key;
     None: absent), the connectors whose sub-folders it has, and the files of those no table names."""
 
@@ -498,7 +506,7 @@ def _unused(folder: Path, specs: tuple[FileSpec, ...]) -> list[str]:
 
 
 def find_exports(exports: Path, earlier: tuple[str, ...] | set[str] = (),
-                 overrides: dict[str, Any] | None = None) -> Exports:
+                 overrides: dict[str, Any] | None = None) -> ExportsFolder:
     """The contract's files and the connector folders in `exports`; one line for a folder that is not
     there, for a sub-folder that names no connector, for a contract file that a connector provides (dbt
     would not read it), and one naming every required file that is missing (a contract file only when no
@@ -515,7 +523,7 @@ def find_exports(exports: Path, earlier: tuple[str, ...] | set[str] = (),
         paths |= {spec.key: find_file(folder, spec, root=exports) for spec in declared[connector]}
         unused += _unused(folder, declared[connector])
     chosen = {f: p for f, p in providers({*earlier, *connectors}, overrides).items() if p != "contract"}
-    found = Exports(exports, paths, connectors, tuple(unused), chosen)
+    found = ExportsFolder(exports, paths, connectors, tuple(unused), chosen)
     provided = [spec for spec in load_contract() if spec.name in chosen]
     clashes = [spec for spec in provided if paths[spec.key] is not None]
     if clashes:
@@ -556,7 +564,6 @@ def load_exports(
     with tempfile.TemporaryDirectory(prefix="lifecycle-load-") as tmp, _target(settings, Path(tmp)) as target:
         found = find_exports(exports, batch_connectors(target), overrides)
         specs = _ordered(tuple(found.specs()))
-        scratch = target.scratch
         batch_id = target.fetch("select coalesce(max(batch_id), 0) + 1 from raw.load_batches")[0][0]
         target.execute("insert into raw.load_batches (batch_id, loaded_at, exports_dir, connectors) "
                        "values (?, ?, ?, ?)",

@@ -13,21 +13,21 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from conftest import connect_build
 from lifecycle.cli import app
 from lifecycle.contract import load_connectors
 from lifecycle.dbt_build import vars_path
 from lifecycle.errors import LifecycleError
 from lifecycle.project import project_var, providers
 
+from conftest import connect_build
+
 runner = CliRunner()
 SAMPLE = Path("/work/shared/reference-data/fivetran_salesforce/sf_account_data.csv")
 XS = Path("/work/baseline/xs")
 # salesforce provides crm_accounts; every other contract file stays a contract file (only account is
 # certain to be declared, and its adapter is the one this test builds)
-VARS = "{lifecycle__providers: {%s}}" % ", ".join(
-    f"{f}: contract" for f in {*project_var("lifecycle__connector_files"),
-                                *project_var("lifecycle__connector_files_on_request")} if f != "crm_accounts")
+OTHERS = {*project_var("lifecycle__connector_files"), *project_var("lifecycle__connector_files_on_request")}
+VARS = "{lifecycle__providers: {" + ", ".join(f"{f}: contract" for f in OTHERS if f != "crm_accounts") + "}}"
 ACCOUNT = "id,name,number_of_employees,created_date,_fivetran_synced\n"
 
 
@@ -210,7 +210,7 @@ def test_postgres_connector_schemas_and_load_batches_migration(exports, postgres
     settings = postgres_target
     with psycopg.connect(host=settings["host"], port=settings["port"], user=settings["user"],
                          dbname=settings["dbname"], autocommit=True) as conn:
-        for connector, specs in load_connectors().items():
+        for specs in load_connectors().values():
             conn.execute(f"drop schema if exists {specs[0].schema} cascade")
         # a warehouse made before connectors: load_batches without the column
         conn.execute("create schema raw")
