@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -20,11 +21,9 @@ from rich.table import Table
 
 from . import publish
 from .benchmark import STEPS as BENCH_STEPS
-from .dbt_build import dbt_build, use_vars
+from .dbt_build import dbt_build, last_build, record_build, use_vars
 from .errors import LifecycleError, explain, interrupts_raised
-from .loader import (
-    Exports, LoadResult, find_exports, last_build, load_exports, loaded_connectors, record_build,
-)
+from .loader import ExportsFolder, LoadResult, find_exports, load_exports, loaded_connectors
 from .progress import Steps, console, err_console
 from .project import PROJECT_DIR, connector_vars, project_var, providers
 from .report import complete_months, kpi_table
@@ -74,13 +73,23 @@ def _user_vars(text: str | None) -> dict:
     return found
 
 
-@contextlib.contextmanager
-def _connector_build(settings: dict, overrides: dict, present: tuple[str, ...] = (), full_refresh: bool = False,
-                     fresh: bool = False) -> Iterator[bool]:
-    """Around a build: give dbt `lifecycle__using_<connector>: true` for every connector of the warehouse's
-    batches (and `present`, the connector folders about to be loaded), then the user's vars; yield whether
-    to build with --full-refresh: asked, or a contract file's provider changed since the last build (an
-    incremental staging model must not mix rows of two providers). Records the build when the body passes."""
+@dataclass
+class _BuildVars:
+    """What a build gives dbt: `lifecycle__using_<connector>: true` for every connector of the warehouse's
+    batches (and of the folder about to be loaded), then the user's --vars; the providers they choose; and
+    whether to build with --full-refresh: asked, or a provider changed since the last build (an incremental
+    staging model must not mix rows of two providers)."""
+
+    dbt_vars: dict
+    providers: dict[str, str]
+    full_refresh: bool
+
+    def record(self, work: dict) -> None:
+        record_build(work, self.dbt_vars, self.providers)
+
+
+def _build_vars(settings: dict, overrides: dict, present: tuple[str, ...] = (), full_refresh: bool = False,
+                fresh: bool = False) -> _BuildVars:
     connectors = set(present) | (set() if fresh else loaded_connectors(settings))
     found = connector_vars(connectors, overrides)
     chosen = {file: p for file, p in providers(connectors, overrides).items() if p != "contract"}
@@ -93,11 +102,7 @@ def _connector_build(settings: dict, overrides: dict, present: tuple[str, ...] =
                       highlight=False)
         full_refresh = True
     use_vars(found)
-    yield full_refresh
-    try:
-        record_build(settings, found, chosen)
-    except Exception as exc:  # noqa: BLE001 (the build is published; the next one only refreshes fully again)
-        console.print(f"[yellow]could not record the build's providers[/] ({exc}); the next build refreshes fully")
+    return _BuildVars(found, chosen, full_refresh)
 
 
 def _require(settings: dict, file: str) -> None:
@@ -112,7 +117,9 @@ def _print_load(result: LoadResult, settings: dict) -> None:
     for name in ("file", "lines", "rows read", "loaded", "quarantined"):
         table.add_column(name, justify="left" if name == "file" else "right")
     for f in result.files:
-        if f.path is None:
+        if f.path is None and f.file in result.provided:
+            table.add_row(f.file, "", f"from {result.provided[f.file]}/", "0", "0")
+        elif f.path is None:
             table.add_row(f.file, "", "absent (empty)", "0", "0")
         else:
             style = "yellow" if f.rows_quarantined else None
@@ -129,7 +136,7 @@ def _print_load(result: LoadResult, settings: dict) -> None:
         )
 
 
-def do_load(exports: Path, settings: dict, files: Exports, overrides: dict | None = None) -> LoadResult:
+def do_load(exports: Path, settings: dict, files: ExportsFolder, overrides: dict | None = None) -> LoadResult:
     """Load `exports` (`files`: what find_exports found there) with a count of the files done."""
     present = [path for path in files.paths.values() if path is not None]
     with Steps("load", total=len(present), unit="files") as steps:
@@ -137,7 +144,8 @@ def do_load(exports: Path, settings: dict, files: Exports, overrides: dict | Non
             steps.update(note=f"checking {path.name}")
             return lambda done: steps.update(advance=1)
 
-        result = load_exports(exports, settings, on_file, overrides=overrides)
+        # (overrides only when given: test_failures.py stands in for load_exports with its old arguments)
+        result = load_exports(exports, settings, on_file, **({"overrides": overrides} if overrides else {}))
     _print_load(result, settings)
     return result
 
@@ -240,9 +248,10 @@ def build(
     """Run `dbt build` (seeds, models, data tests) on the target; publish the result only when it passes."""
     settings = _settings(target, warehouse)
     _require(settings, "raw")
-    with _connector_build(settings, _user_vars(dbt_vars), full_refresh=full_refresh) as full_refresh, \
-            publish.building(settings, full_refresh=full_refresh, say=console.print) as work:
-        dbt_build(work["name"], full_refresh=full_refresh, unit_tests=unit_tests, verbose=verbose)
+    plan = _build_vars(settings, _user_vars(dbt_vars), full_refresh=full_refresh)
+    with publish.building(settings, full_refresh=plan.full_refresh, say=console.print) as work:
+        dbt_build(work["name"], full_refresh=plan.full_refresh, unit_tests=unit_tests, verbose=verbose)
+        plan.record(work)
 
 
 def _report(settings: dict) -> None:
@@ -283,10 +292,11 @@ def _run(exports: Path, settings: dict, fresh: bool = False, verbose: bool = Fal
     files = find_exports(exports, set() if fresh else loaded_connectors(settings), overrides)
     # everything in this block works on the unpublished build (publish.py); it is published
     # only when the block ends without an error
-    with _connector_build(settings, overrides, files.connectors, fresh=fresh) as full_refresh, \
-            publish.building(settings, fresh=fresh, full_refresh=full_refresh, say=console.print) as work:
+    plan = _build_vars(settings, overrides, files.connectors, fresh=fresh)
+    with publish.building(settings, fresh=fresh, full_refresh=plan.full_refresh, say=console.print) as work:
         do_load(exports, work, files, overrides)
-        dbt_build(work["name"], full_refresh=full_refresh, verbose=verbose)
+        dbt_build(work["name"], full_refresh=plan.full_refresh, verbose=verbose)
+        plan.record(work)
         _validate(work)
     _report(settings)
     console.print(f"[green]run complete[/] on target {settings['name']}")

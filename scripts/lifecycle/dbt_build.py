@@ -13,7 +13,6 @@ from .progress import Steps, console
 from .project import PROJECT_DIR
 from .targets import profiles_dir, query, target_settings, unpublished
 
-
 _VARS: dict[str, Any] = {}  # the vars of every dbt command this process runs (use_vars)
 
 
@@ -214,3 +213,67 @@ def dbt_build(target: str, select: str | None = None, full_refresh: bool = False
     finally:
         if any(tally.counts.values()):
             console.print(tally.summary("dbt build"), highlight=False, markup=False, soft_wrap=True)
+
+
+# ---------------------------------------------------------------- what the last build was given
+
+BUILDS_TABLE = "lifecycle_builds"  # in the staging schema of what dbt builds: one row per build, its vars
+
+
+def _staging(settings: dict[str, Any]) -> str:
+    return "staging" + settings.get("schema_suffix", "")  # (shadow schemas while PostgreSQL builds: publish.py)
+
+
+def last_build(settings: dict[str, Any]) -> dict[str, Any] | None:
+    """{"vars": ..., "providers": ...} of the build the target's staging schema holds (DuckDB: the build file,
+    which the next build carries on from), as record_build kept them; None before the first."""
+    import duckdb
+
+    sql = f"select vars, providers from {_staging(settings)}.{BUILDS_TABLE} order by built_at desc limit 1"
+    if settings["type"] == "duckdb":
+        build = settings.get("build", settings["path"])
+        if build == ":memory:" or not Path(build).is_file():
+            return None
+        try:
+            with duckdb.connect(build, read_only=True) as con:
+                if not con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                                   (_staging(settings), BUILDS_TABLE)).fetchone()[0]:
+                    return None
+                rows = con.execute(sql).fetchall()
+        except duckdb.Error:  # (a build file the build refuses, e.g. its WAL: publish.py names why)
+            return None
+    else:
+        from .targets import pg_connect
+
+        with pg_connect(settings) as conn, conn.cursor() as cur:
+            cur.execute("select to_regclass(%s) is not null", (f"{_staging(settings)}.{BUILDS_TABLE}",))
+            rows = cur.execute(sql).fetchall() if cur.fetchone()[0] else []
+    return {"vars": json.loads(rows[0][0]), "providers": json.loads(rows[0][1])} if rows else None
+
+
+def record_build(work: dict[str, Any], found_vars: dict[str, Any], providers: dict[str, str]) -> None:
+    """Keep, beside what dbt just built (`work`: the unpublished target), the vars it was given and the
+    providers they chose: the next build compares its providers (a change needs a full refresh) and
+    validate parses dbt's manifest with the same vars. Published with the build (PostgreSQL: the shadow
+    staging schema is swapped in with it) and lost with a failed one."""
+    from datetime import datetime, timezone
+
+    import duckdb
+
+    values = (datetime.now(timezone.utc).replace(tzinfo=None), json.dumps(found_vars, sort_keys=True, default=str),
+              json.dumps(providers, sort_keys=True))
+    table = f"{_staging(work)}.{BUILDS_TABLE}"
+    statements = [f"create schema if not exists {_staging(work)}",
+                  f"create table if not exists {table} (built_at timestamp, vars varchar, providers varchar)"]
+    if work["type"] == "duckdb":
+        with duckdb.connect(work["path"]) as con:
+            for statement in statements:
+                con.execute(statement)
+            con.execute(f"insert into {table} values (?, ?, ?)", values)
+        return
+    from .targets import pg_connect
+
+    with pg_connect(work) as conn, conn.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement)
+        cur.execute(f"insert into {table} values (%s, %s, %s)", values)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +25,15 @@ from typing import Any
 
 import duckdb
 
-from .contract import BATCH_COLUMNS, PROJECT_DIR, ColumnSpec, FileSpec, all_specs, load_connectors, load_contract
+from .contract import (
+    BATCH_COLUMNS,
+    PROJECT_DIR,
+    ColumnSpec,
+    FileSpec,
+    all_specs,
+    load_connectors,
+    load_contract,
+)
 from .errors import LifecycleError, LoadError, user_error
 from .project import project_vars, providers
 from .readers import SUFFIXES, ReadFile, find_file, read_file, sql_text
@@ -95,6 +103,7 @@ class LoadResult:
     loaded_at: datetime
     files: list[FileResult]
     unused: tuple[str, ...] = ()  # files in connector folders that no declared table names (not read)
+    provided: dict[str, str] = field(default_factory=dict)  # contract file -> the connector that provides it
 
     @property
     def rows_quarantined(self) -> int:
@@ -452,7 +461,7 @@ def _drop_scratch(scratch: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
 
 
 @dataclass
-class Exports:
+class ExportsFolder:
     """What an exports folder holds: the file of each contract file and connector table (by FileSpec.key;
     None: absent), the connectors whose sub-folders it has, and the files of those no table names."""
 
@@ -460,6 +469,7 @@ class Exports:
     paths: dict[str, Path | None]
     connectors: tuple[str, ...]
     unused: tuple[str, ...]
+    provided: dict[str, str]  # contract file -> the connector that provides it (this batch's or an earlier one's)
 
     def specs(self) -> list[FileSpec]:
         """The contract files, then the tables of the connectors present, in declaration order."""
@@ -477,7 +487,7 @@ def _connector_folders(exports: Path) -> tuple[str, ...]:
     declared = load_connectors()
     found = []
     for entry in sorted(exports.iterdir()):
-        if not entry.is_dir():
+        if not entry.is_dir() or entry.name.endswith(SUFFIXES):  # (a folder named as a file: find_file says so)
             continue
         if entry.name not in declared:
             known = ", ".join(f"{c}/" for c in declared) or "none"
@@ -496,10 +506,11 @@ def _unused(folder: Path, specs: tuple[FileSpec, ...]) -> list[str]:
 
 
 def find_exports(exports: Path, earlier: tuple[str, ...] | set[str] = (),
-                 overrides: dict[str, Any] | None = None) -> Exports:
+                 overrides: dict[str, Any] | None = None) -> ExportsFolder:
     """The contract's files and the connector folders in `exports`; one line for a folder that is not
-    there, for a sub-folder that names no connector, for a contract file whose contract file a connector
-    provides, and one naming every required file that is missing. `earlier`: the connectors of earlier
+    there, for a sub-folder that names no connector, for a contract file that a connector provides (dbt
+    would not read it), and one naming every required file that is missing (a contract file only when no
+    connector provides it; a connector's tables when its folder is there). `earlier`: the connectors of earlier
     batches; `overrides`: the user's dbt vars (providers: project.providers)."""
     if not exports.is_dir():
         raise LifecycleError(f"exports folder {exports} {'is not a folder' if exports.exists() else 'does not exist'}")
@@ -511,9 +522,9 @@ def find_exports(exports: Path, earlier: tuple[str, ...] | set[str] = (),
         folder = exports / connector
         paths |= {spec.key: find_file(folder, spec, root=exports) for spec in declared[connector]}
         unused += _unused(folder, declared[connector])
-    found = Exports(exports, paths, connectors, tuple(unused))
-    chosen = providers({*earlier, *connectors}, overrides)
-    provided = [spec for spec in load_contract() if chosen.get(spec.name, "contract") != "contract"]
+    chosen = {f: p for f, p in providers({*earlier, *connectors}, overrides).items() if p != "contract"}
+    found = ExportsFolder(exports, paths, connectors, tuple(unused), chosen)
+    provided = [spec for spec in load_contract() if spec.name in chosen]
     clashes = [spec for spec in provided if paths[spec.key] is not None]
     if clashes:
         spec = clashes[0]
@@ -533,7 +544,8 @@ def find_exports(exports: Path, earlier: tuple[str, ...] | set[str] = (),
 
 
 def batch_connectors(target) -> set[str]:
-    """The connectors of every batch loaded so far (raw.load_batches.connectors)."""
+    """The connectors of every batch loaded so far (raw.load_batches.connectors), read in the load's own
+    transaction (loaded_connectors reads them before one)."""
     rows = target.fetch("select distinct connectors from raw.load_batches where connectors is not null")
     return {c for (value,) in rows for c in value.split(",") if c}
 
@@ -552,7 +564,6 @@ def load_exports(
     with tempfile.TemporaryDirectory(prefix="lifecycle-load-") as tmp, _target(settings, Path(tmp)) as target:
         found = find_exports(exports, batch_connectors(target), overrides)
         specs = _ordered(tuple(found.specs()))
-        scratch = target.scratch
         batch_id = target.fetch("select coalesce(max(batch_id), 0) + 1 from raw.load_batches")[0][0]
         target.execute("insert into raw.load_batches (batch_id, loaded_at, exports_dir, connectors) "
                        "values (?, ?, ?, ?)",
@@ -572,7 +583,8 @@ def load_exports(
                 raise LoadError(found.shown(spec), exc.reason, column=exc.column, line=exc.line) from None
             files[spec.key] = result
         target.commit()
-    return LoadResult(batch_id, loaded_at, [files[spec.key] for spec in found.specs()], found.unused)
+    return LoadResult(batch_id, loaded_at, [files[spec.key] for spec in found.specs()], found.unused,
+                      found.provided)
 
 
 def _load_file(target, spec: FileSpec, path: Path, shown: str, batch_id: int, loaded_at: datetime,
@@ -610,20 +622,20 @@ def _load_file(target, spec: FileSpec, path: Path, shown: str, batch_id: int, lo
 
 # ---------------------------------------------------------------- what builds need to know of the loads
 
-BUILDS_TABLE = "raw.load_builds"  # one row per passed build: its dbt vars and the providers they chose (JSON)
-
-
 def _raw_rows(settings: dict[str, Any], table: str, sql: str) -> list[tuple]:
     """Rows of `sql` over the raw schema; [] when `table` (schema.table) is not there yet."""
     if settings["type"] == "duckdb":
         if settings["raw"] == ":memory:" or not Path(settings["raw"]).is_file():
             return []
-        with duckdb.connect(settings["raw"], read_only=True) as con:
-            schema, name = table.split(".")
-            if not con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                               (schema, name)).fetchone()[0]:
-                return []
-            return con.execute(sql).fetchall()
+        try:
+            with duckdb.connect(settings["raw"], read_only=True) as con:
+                schema, name = table.split(".")
+                if not con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                                   (schema, name)).fetchone()[0]:
+                    return []
+                return con.execute(sql).fetchall()
+        except duckdb.Error:  # (a raw file the command refuses, e.g. its WAL: publish.py names why, under its lock)
+            return []
     from .targets import pg_connect
 
     with pg_connect(settings) as conn, conn.cursor() as cur:
@@ -642,33 +654,3 @@ def loaded_connectors(settings: dict[str, Any]) -> set[str]:
     rows = _raw_rows(settings, "raw.load_batches",
                      "select distinct connectors from raw.load_batches where connectors is not null")
     return {c for (value,) in rows for c in value.split(",") if c}
-
-
-def last_build(settings: dict[str, Any]) -> dict[str, Any] | None:
-    """{"vars": ..., "providers": ...} of the last build recorded by record_build; None before the first."""
-    import json
-
-    rows = _raw_rows(settings, BUILDS_TABLE, f"select vars, providers from {BUILDS_TABLE} "
-                                             "order by built_at desc limit 1")
-    return {"vars": json.loads(rows[0][0]), "providers": json.loads(rows[0][1])} if rows else None
-
-
-def record_build(settings: dict[str, Any], dbt_vars: dict[str, Any], chosen: dict[str, str]) -> None:
-    """Keep the vars and providers of a build that passed (the next build compares its providers)."""
-    import json
-
-    values = (datetime.now(timezone.utc).replace(tzinfo=None), json.dumps(dbt_vars, sort_keys=True, default=str),
-              json.dumps(chosen, sort_keys=True))
-    ddl = f"create table if not exists {BUILDS_TABLE} (built_at timestamp, vars varchar, providers varchar)"
-    if settings["type"] == "duckdb":
-        with duckdb.connect(settings["raw"]) as con:
-            con.execute("create schema if not exists raw")
-            con.execute(ddl)
-            con.execute(f"insert into {BUILDS_TABLE} values (?, ?, ?)", values)
-        return
-    from .targets import pg_connect
-
-    with pg_connect(settings) as conn, conn.cursor() as cur:
-        cur.execute("create schema if not exists raw")
-        cur.execute(ddl)
-        cur.execute(f"insert into {BUILDS_TABLE} values (%s, %s, %s)", values)

@@ -5,6 +5,7 @@ they write the table a test is about and header-only files for the other require
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -12,20 +13,21 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from conftest import connect_build
 from lifecycle.cli import app
 from lifecycle.contract import load_connectors
+from lifecycle.dbt_build import vars_path
 from lifecycle.errors import LifecycleError
 from lifecycle.project import project_var, providers
+
+from conftest import connect_build
 
 runner = CliRunner()
 SAMPLE = Path("/work/shared/reference-data/fivetran_salesforce/sf_account_data.csv")
 XS = Path("/work/baseline/xs")
 # salesforce provides crm_accounts; every other contract file stays a contract file (only account is
 # certain to be declared, and its adapter is the one this test builds)
-VARS = "{lifecycle__providers: {%s}}" % ", ".join(
-    f"{f}: contract" for f in {*project_var("lifecycle__connector_files"),
-                                *project_var("lifecycle__connector_files_on_request")} if f != "crm_accounts")
+OTHERS = {*project_var("lifecycle__connector_files"), *project_var("lifecycle__connector_files_on_request")}
+VARS = "{lifecycle__providers: {" + ", ".join(f"{f}: contract" for f in OTHERS if f != "crm_accounts") + "}}"
 ACCOUNT = "id,name,number_of_employees,created_date,_fivetran_synced\n"
 
 
@@ -79,6 +81,17 @@ def test_connector_folder_is_loaded_and_undeclared_files_listed_not_used(exports
     tables = set(raw(duckdb_target, "select table_schema, table_name from information_schema.tables"))
     for connector, specs in load_connectors().items():
         assert {(s.schema, s.name) for s in specs} <= tables, connector
+
+
+def test_load_batches_of_an_older_warehouse_gain_the_connectors_column(exports, duckdb_target):
+    with duckdb.connect(duckdb_target["raw"]) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.load_batches (batch_id bigint, loaded_at timestamp, exports_dir varchar)")
+        con.execute("insert into raw.load_batches values (1, now(), '/old')")
+    salesforce(exports, account=ACCOUNT)
+    assert load(exports).exit_code == 0
+    assert raw(duckdb_target, "select batch_id, connectors from raw.load_batches order by 1") == [
+        (1, None), (2, "salesforce")]
 
 
 def test_a_folder_that_names_no_connector_stops_the_load(exports, duckdb_target):
@@ -197,7 +210,7 @@ def test_postgres_connector_schemas_and_load_batches_migration(exports, postgres
     settings = postgres_target
     with psycopg.connect(host=settings["host"], port=settings["port"], user=settings["user"],
                          dbname=settings["dbname"], autocommit=True) as conn:
-        for connector, specs in load_connectors().items():
+        for specs in load_connectors().values():
             conn.execute(f"drop schema if exists {specs[0].schema} cascade")
         # a warehouse made before connectors: load_batches without the column
         conn.execute("create schema raw")
@@ -232,6 +245,8 @@ def test_salesforce_accounts_build_as_crm_accounts(tmp_path, monkeypatch):
     result = lifecycle("build", "--vars", VARS)
     assert result.exit_code == 0, result.output[-4000:]
     assert "providers changed since the last build (crm_accounts: contract -> salesforce)" in result.output
+    # dbt got the connector's var (and the manifest validate reads knows which vars it was parsed with)
+    assert json.loads(vars_path("duckdb").read_text())["lifecycle__using_salesforce"] is True
     with connect_build(published) as con:
         ids = {r[0] for r in con.execute("select account_id from staging.stg_crm__accounts").fetchall()}
         sample = {r[0] for r in con.execute(f"select id from read_csv('{SAMPLE}', all_varchar = true)").fetchall()}
