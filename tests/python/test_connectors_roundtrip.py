@@ -60,8 +60,10 @@ def shape_vars(folder: Path) -> dict:
 
 
 def build(target: str, exports: Path, variables: dict) -> None:
-    """`lifecycle load`, then dbt's seeds and models with `variables` (as test_parity.build)."""
-    result = CliRunner().invoke(app, ["load", "--exports", str(exports), "--target", target])
+    """`lifecycle load` (whose --vars name the custom columns to load), then dbt's seeds and models with
+    `variables` (as test_parity.build)."""
+    result = CliRunner().invoke(app, ["load", "--exports", str(exports), "--target", target,
+                                      "--vars", json.dumps(variables)])
     assert result.exit_code == 0, result.output[-4000:] + repr(result.exception)
     dbt_invoke(["build", "--exclude-resource-type", "test", "unit_test", "--vars", json.dumps(variables)], target)
 
