@@ -277,6 +277,9 @@ def test_salesforce_and_marketo_extras_the_adapters_remove(worlds):
     assert len({(o["id"], o["_fivetran_start"]) for o in opportunities}) == len(opportunities)
     flagged = [r for table in ("lead", "contact", "account") for r in rows(sf / f"{table}.csv")]
     assert any(r["_fivetran_deleted"] == "true" for r in flagged) and any(r["is_deleted"] == "true" for r in flagged)
+    roles = {r["opportunity_id"] for r in rows(sf / "opportunity_contact_role.csv")}
+    converted = {lead["converted_opportunity_id"] for lead in rows(sf / "lead.csv")}
+    assert roles and converted - roles - {""}  # some deals' contacts come from their converted lead only
     assert any(t["is_deleted"] == "true" for t in rows(sf / "task.csv"))
     assert any(not t["who_id"] for t in rows(sf / "task.csv"))
     merges = rows(mk / "activity_merge_leads.csv")
