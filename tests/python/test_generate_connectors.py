@@ -166,7 +166,8 @@ def test_salesforce_projection(worlds):
                         or lead["converted_opportunity_id"]), lead
     members = rows(contract / "crm_campaign_members.csv")
     assert all(not m["first_responded_at"] or midnight(m["first_responded_at"]) for m in members)
-    ids = {"lead": {r["lead_id"] for r in leads}, "contact": {r["contact_id"] for r in rows(contract / "crm_contacts.csv")}}
+    ids = {"lead": {r["lead_id"] for r in leads},
+           "contact": {r["contact_id"] for r in rows(contract / "crm_contacts.csv")}}
     activities = rows(contract / "crm_sales_activities.csv")
     assert activities
     opp_ids = {o["opportunity_id"] for o in opps}
@@ -257,7 +258,8 @@ def test_hubspot_projection(worlds):
 def test_hubspot_extras_the_adapters_remove(worlds):
     world = worlds["hubspot"]
     contacts = {c["id"]: c for c in rows(world / "connectors" / "hubspot" / "contact.csv")}
-    losers = {c["property_hs_merged_object_ids"]: c["id"] for c in contacts.values() if c["property_hs_merged_object_ids"]}
+    losers = {c["property_hs_merged_object_ids"]: c["id"] for c in contacts.values()
+              if c["property_hs_merged_object_ids"]}
     assert losers and all(contacts[loser]["_fivetran_deleted"] == "false" for loser in losers)
     projected = {c["contact_id"]: c for c in rows(world / "contract" / "crm_contacts.csv")}
     assert all(truthy(projected[loser]["is_deleted"]) for loser in losers)  # a tombstone in both shapes
@@ -268,12 +270,16 @@ def test_hubspot_extras_the_adapters_remove(worlds):
 
 
 def test_salesforce_and_marketo_extras_the_adapters_remove(worlds):
-    sf, mk = worlds["salesforce,marketo"] / "connectors" / "salesforce", worlds["salesforce,marketo"] / "connectors" / "marketo"
+    folder = worlds["salesforce,marketo"] / "connectors"
+    sf, mk = folder / "salesforce", folder / "marketo"
     opportunities = rows(sf / "opportunity.csv")
     assert any(o["_fivetran_active"] == "false" for o in opportunities)
     assert len({(o["id"], o["_fivetran_start"]) for o in opportunities}) == len(opportunities)
     flagged = [r for table in ("lead", "contact", "account") for r in rows(sf / f"{table}.csv")]
     assert any(r["_fivetran_deleted"] == "true" for r in flagged) and any(r["is_deleted"] == "true" for r in flagged)
+    roles = {r["opportunity_id"] for r in rows(sf / "opportunity_contact_role.csv")}
+    converted = {lead["converted_opportunity_id"] for lead in rows(sf / "lead.csv")}
+    assert roles and converted - roles - {""}  # some deals' contacts come from their converted lead only
     assert any(t["is_deleted"] == "true" for t in rows(sf / "task.csv"))
     assert any(not t["who_id"] for t in rows(sf / "task.csv"))
     merges = rows(mk / "activity_merge_leads.csv")

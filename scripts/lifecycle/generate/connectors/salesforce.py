@@ -1,9 +1,11 @@
 """Salesforce tables as Fivetran lands them, from the projected contract files: the inverse of
 docs/design/connectors.md §1.2.
 
-Extras the adapters must remove: deleted rows flagged by `_fivetran_deleted` instead of `is_deleted`, an
-older inactive history-mode version (`_fivetran_active = false`) of every closed opportunity, deleted
-campaign members and tasks, tasks on no lead or contact, and LeadHistory rows of fields that are no stage.
+The contact of a deal a lead converted into comes from that lead (no contact role), as the adapter's
+fallback reads it. Extras the adapters must remove: deleted rows flagged by `_fivetran_deleted` instead
+of `is_deleted`, an older inactive history-mode version (`_fivetran_active = false`) of every closed
+opportunity, deleted campaign members and tasks, tasks on no lead or contact, and LeadHistory rows of
+fields that are no stage.
 """
 
 from __future__ import annotations
@@ -69,10 +71,14 @@ def write(w: World, out: Path) -> dict[str, int]:
                 where truthy(is_closed)
             ) as o
             order by id, nth""",
+        # the deal's contact: a primary contact role, except where the lead converted into the deal names it
         "opportunity_contact_role": """
-            select 'OCR' || opportunity_id as id, opportunity_id, contact_id, 'true' as is_primary,
+            select 'OCR' || o.opportunity_id as id, o.opportunity_id, o.contact_id, 'true' as is_primary,
                 'false' as is_deleted
-            from crm_opportunities where contact_id is not null""",
+            from crm_opportunities as o
+            where o.contact_id is not null and not exists (
+                select 1 from crm_leads as l
+                where l.converted_opportunity_id = o.opportunity_id and l.converted_contact_id = o.contact_id)""",
         "campaign": f"""
             select campaign_id as id, campaign_name as name, campaign_type as type, parent_campaign_id as parent_id,
                 start_date, end_date, budgeted_cost, actual_cost, currency as currency_iso_code,

@@ -1,0 +1,152 @@
+"""One generated world in contract shape and in connector shape gives identical marts (issue 11's done-when;
+docs/design/connectors.md §5.1 and §5.2).
+
+`lifecycle generate --scale xs --seed 11 --format contract,<connectors>` writes the projected world twice:
+DIR/contract (contract files) and DIR/connectors (Fivetran-named tables per connector, the contract files no
+connector provides, lifecycle_vars.yml). Each shape is loaded with `lifecycle load` and built with dbt's seeds
+and models into its own warehouse (two DuckDB files; two PostgreSQL databases, since schema names are fixed),
+then every relation in the marts schema is compared with the comparison of test_parity.py: the same marts,
+columns and rows, `_batch_id` included (one batch each).
+
+The warehouse way (§5.2, DuckDB): the connector CSVs copied into plain tables of schemas salesforce, hubspot,
+marketo (no batch columns), read in place through the `<connector>_schema` vars; its marts equal the contract
+shape's but for the batch columns (synced rows take the epoch of _fivetran_synced as their batch).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import psycopg
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from lifecycle.cli import app
+from lifecycle.contract import PROJECT_DIR
+from lifecycle.dbt_build import dbt_invoke
+from lifecycle.targets import query, target_settings, unpublished
+from test_parity import SHOWN, differing_columns, relations, row_differences
+
+SEED = 11
+CASES = {"salesforce+marketo": ["salesforce", "marketo"], "hubspot": ["hubspot"]}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path]:
+    connectors = CASES[request.param]
+    out = tmp_path_factory.mktemp("world")
+    result = CliRunner().invoke(app, ["generate", "--out", str(out), "--scale", "xs", "--seed", str(SEED),
+                                      "--format", "contract," + ",".join(connectors)])
+    assert result.exit_code == 0, result.output[-3000:] + repr(result.exception)
+    return connectors, out
+
+
+@pytest.fixture(scope="module")
+def contract_duckdb(world: tuple[list[str], Path], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The contract shape built on DuckDB (once per world: both ways in compare with it)."""
+    _, folder = world
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LIFECYCLE_DUCKDB_PATH", str(tmp_path_factory.mktemp("contract") / "contract.duckdb"))
+        settings = unpublished(target_settings("duckdb"))
+        build("duckdb", folder / "contract", shape_vars(folder))
+    return settings
+
+
+def shape_vars(folder: Path) -> dict:
+    return yaml.safe_load((folder / "connectors" / "lifecycle_vars.yml").read_text(encoding="utf-8")) or {}
+
+
+def build(target: str, exports: Path, variables: dict) -> None:
+    """`lifecycle load` (whose --vars name the custom columns to load), then dbt's seeds and models with
+    `variables` (as test_parity.build)."""
+    result = CliRunner().invoke(app, ["load", "--exports", str(exports), "--target", target,
+                                      "--vars", json.dumps(variables)])
+    assert result.exit_code == 0, result.output[-4000:] + repr(result.exception)
+    dbt_invoke(["build", "--exclude-resource-type", "test", "unit_test", "--vars", json.dumps(variables)], target)
+
+
+def compare(left: dict, right: dict, skip=lambda column: False) -> list[str]:
+    """Every difference between the marts of two warehouses of one target, one message per mart."""
+    marts = relations(left, "marts")
+    assert len(marts) > 20, marts
+    problems = [] if relations(right, "marts") == marts else [
+        f"marts only in the contract shape {sorted(marts - relations(right, 'marts'))}, "
+        f"only in the connector shape {sorted(relations(right, 'marts') - marts)}"]
+    for mart in sorted(marts & relations(right, "marts")):
+        columns, _ = query(left, f"select * from marts.{mart} where 1 = 0")
+        kept = [c for c in columns if not skip(c)]
+        select = f"select {', '.join(chr(34) + c + chr(34) for c in kept)} from marts.{mart}"
+        r_columns, _ = query(right, f"select * from marts.{mart} where 1 = 0")
+        if set(r_columns) != set(columns):
+            problems.append(f"{mart}: columns differ {sorted(set(columns) ^ set(r_columns))}")
+            continue
+        (_, a), (_, b) = query(left, select), query(right, select)
+        only_a, only_b = (sorted(rows, key=str) for rows in row_differences(kept, a, b))
+        if only_a or only_b:
+            shown = "".join(f"\n    {side}: {dict(zip(kept, row, strict=True))}"
+                            for side, rows in (("contract", only_a), ("connectors", only_b)) for row in rows[:SHOWN])
+            problems.append(f"{mart}: {len(a)} vs {len(b)} rows; {len(only_a)} only in the contract shape, "
+                            f"{len(only_b)} only in the connector shape; differing columns "
+                            f"{differing_columns(kept, only_a, only_b)}{shown}")
+    return problems
+
+
+def connector_vars(connectors: list[str], **extra) -> dict:
+    return {f"lifecycle__using_{c}": True for c in connectors} | extra
+
+
+@pytest.mark.parametrize("target", ["duckdb", "postgres"])
+def test_contract_and_connector_shapes_give_identical_marts(target, world, tmp_path, monkeypatch, request):
+    connectors, folder = world
+    variables = shape_vars(folder)
+    if target == "duckdb":
+        contract = request.getfixturevalue("contract_duckdb")
+    else:
+        contract = request.getfixturevalue("postgres_target")
+        build(target, folder / "contract", variables)
+    if target == "duckdb":
+        monkeypatch.setenv("LIFECYCLE_DUCKDB_PATH", str(tmp_path / "connectors.duckdb"))
+    else:
+        with psycopg.connect(host=contract["host"], port=contract["port"], user=contract["user"],
+                             dbname=contract["dbname"], autocommit=True) as conn:
+            conn.execute("drop database if exists lifecycle_connectors")
+            conn.execute("create database lifecycle_connectors")
+        monkeypatch.setenv("LIFECYCLE_PG_DATABASE", "lifecycle_connectors")
+    shaped = target_settings(target)
+    shaped = unpublished(shaped) if target == "duckdb" else shaped
+    build(target, folder / "connectors", connector_vars(connectors, **variables))
+    problems = compare(contract, shaped)
+    assert not problems, f"{'+'.join(connectors)} on {target}: marts differ:\n" + "\n".join(problems)
+
+
+def test_connector_tables_read_in_place_give_the_same_marts(world, contract_duckdb, tmp_path, monkeypatch):
+    connectors, folder = world
+    variables = shape_vars(folder)
+    monkeypatch.setenv("LIFECYCLE_DUCKDB_PATH", str(tmp_path / "synced.duckdb"))
+    synced = unpublished(target_settings("duckdb"))
+    # the contract files no connector provides come from the raw contract tables; the connector tables are
+    # plain tables of the raw file (what Fivetran syncs), declared tables the world lacks created empty
+    result = CliRunner().invoke(app, ["load", "--exports", str(folder / "contract"), "--target", "duckdb"])
+    assert result.exit_code == 0, result.output[-4000:]
+    with duckdb.connect(synced["raw"]) as con:
+        for connector in connectors:
+            con.execute(f"create schema {connector}")
+            written = {path.stem: path for path in (folder / "connectors" / connector).glob("*.csv")}
+            sources = PROJECT_DIR / "models" / "adapters" / connector / f"_{connector}__sources.yml"
+            for table in yaml.safe_load(sources.read_text(encoding="utf-8"))["sources"][0]["tables"]:
+                name = table["name"]
+                if name in written:
+                    con.execute(f"create table {connector}.{name} as select * from "
+                                f"read_csv('{written[name]}', header = true, all_varchar = true)")
+                else:
+                    columns = ", ".join(f'"{c["name"]}" varchar' for c in table["columns"])
+                    con.execute(f'create table {connector}."{name}" ({columns})')
+    in_place = {key: value for c in connectors
+                for key, value in {f"{c}_schema": c, f"{c}_database": "lifecycle_raw"}.items()}
+    dbt_invoke(["build", "--exclude-resource-type", "test", "unit_test",
+                "--vars", json.dumps(connector_vars(connectors, **variables, **in_place))], "duckdb")
+    problems = compare(contract_duckdb, synced, skip=lambda column: column.startswith("_") or "batch" in column)
+    assert not problems, f"{'+'.join(connectors)} read in place: marts differ:\n" + "\n".join(problems)
