@@ -14,10 +14,11 @@ Connector tables (docs/design/connectors.md §3.3) come in sub-folders named for
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +36,7 @@ from .contract import (
     load_contract,
 )
 from .errors import LifecycleError, LoadError, user_error
-from .project import project_vars, providers
+from .project import project_var, project_vars, providers
 from .readers import SUFFIXES, ReadFile, find_file, read_file, sql_text
 
 QUARANTINE_COLUMNS = (
@@ -471,15 +472,32 @@ class ExportsFolder:
     unused: tuple[str, ...]
     provided: dict[str, str]  # contract file -> the connector that provides it (this batch's or an earlier one's)
 
+    custom: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # lifecycle__<connector>_columns
+
     def specs(self) -> list[FileSpec]:
-        """The contract files, then the tables of the connectors present, in declaration order."""
+        """The contract files, then the tables of the connectors present, in declaration order; a connector
+        table has the custom fields its column var names (custom_columns) too."""
         declared = load_connectors()
-        return [*load_contract(), *(spec for c in self.connectors for spec in declared[c])]
+        return [*load_contract(), *(custom_columns(spec, self.custom.get(c) or {})
+                                    for c in self.connectors for spec in declared[c])]
 
     def shown(self, spec: FileSpec) -> str:
         """The file of `spec` as the user sees it: `crm_leads.csv`, `salesforce/account.csv`."""
         path = self.paths[spec.key]
         return spec.file_stem if path is None else str(path.relative_to(self.folder))
+
+
+def custom_columns(spec: FileSpec, fields: dict[str, dict[str, str]]) -> FileSpec:
+    """`spec` with the custom fields that var lifecycle__<connector>_columns ({table: {contract column:
+    field}}, e.g. an opportunity's loss_reason_c) names for its table, as optional text columns: loaded like
+    the declared ones, and read by the adapters (connector_columns' extra_columns)."""
+    named = [str(name).lower() for name in (fields.get(spec.name) or {}).values()]
+    for name in named:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+            raise LifecycleError(f"var lifecycle__{spec.connector}_columns: {name!r} ({spec.name}) is not a column "
+                                 "name (letters, digits and _)")
+    extra = [name for name in dict.fromkeys(named) if name not in spec.column_names]
+    return replace(spec, columns=(*spec.columns, *(ColumnSpec(name, "varchar", required=False) for name in extra)))
 
 
 def _connector_folders(exports: Path) -> tuple[str, ...]:
@@ -523,7 +541,9 @@ def find_exports(exports: Path, earlier: tuple[str, ...] | set[str] = (),
         paths |= {spec.key: find_file(folder, spec, root=exports) for spec in declared[connector]}
         unused += _unused(folder, declared[connector])
     chosen = {f: p for f, p in providers({*earlier, *connectors}, overrides).items() if p != "contract"}
-    found = ExportsFolder(exports, paths, connectors, tuple(unused), chosen)
+    custom = {c: (overrides or {}).get(f"lifecycle__{c}_columns", project_var(f"lifecycle__{c}_columns"))
+              for c in connectors}
+    found = ExportsFolder(exports, paths, connectors, tuple(unused), chosen, custom)
     provided = [spec for spec in load_contract() if spec.name in chosen]
     clashes = [spec for spec in provided if paths[spec.key] is not None]
     if clashes:
@@ -569,6 +589,10 @@ def load_exports(
                        "values (?, ?, ?, ?)",
                        (batch_id, loaded_at, str(exports.resolve()), ",".join(found.connectors)))
         currencies = _known_currencies(target, limits)
+        declared = {spec.key: spec for spec in all_specs()}
+        for spec in specs:  # custom fields (custom_columns) join the raw table the first time they are named
+            for name in spec.column_names[len(declared[spec.key].columns):]:
+                target.execute(f"alter table {spec.relation} add column if not exists {name} varchar")
         for spec in specs:
             path = found.paths[spec.key]
             if path is None:
