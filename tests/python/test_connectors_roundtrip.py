@@ -16,6 +16,10 @@ shape's but for the batch columns (synced rows take the epoch of _fivetran_synce
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -25,7 +29,7 @@ import yaml
 from typer.testing import CliRunner
 
 from lifecycle.cli import app
-from lifecycle.contract import PROJECT_DIR
+from lifecycle.contract import PROJECT_DIR, load_connectors
 from lifecycle.dbt_build import dbt_invoke
 from lifecycle.targets import query, target_settings, unpublished
 from test_parity import SHOWN, differing_columns, relations, row_differences
@@ -129,24 +133,63 @@ def test_connector_tables_read_in_place_give_the_same_marts(world, contract_duck
     synced = unpublished(target_settings("duckdb"))
     # the contract files no connector provides come from the raw contract tables; the connector tables are
     # plain tables of the raw file (what Fivetran syncs), declared tables the world lacks created empty
-    result = CliRunner().invoke(app, ["load", "--exports", str(folder / "contract"), "--target", "duckdb"])
-    assert result.exit_code == 0, result.output[-4000:]
-    with duckdb.connect(synced["raw"]) as con:
-        for connector in connectors:
-            con.execute(f"create schema {connector}")
-            written = {path.stem: path for path in (folder / "connectors" / connector).glob("*.csv")}
-            sources = PROJECT_DIR / "models" / "adapters" / connector / f"_{connector}__sources.yml"
-            for table in yaml.safe_load(sources.read_text(encoding="utf-8"))["sources"][0]["tables"]:
-                name = table["name"]
-                if name in written:
-                    con.execute(f"create table {connector}.{name} as select * from "
-                                f"read_csv('{written[name]}', header = true, all_varchar = true)")
-                else:
-                    columns = ", ".join(f'"{c["name"]}" varchar' for c in table["columns"])
-                    con.execute(f'create table {connector}."{name}" ({columns})')
+    synced_world(synced["raw"], connectors, folder)
     in_place = {key: value for c in connectors
                 for key, value in {f"{c}_schema": c, f"{c}_database": "lifecycle_raw"}.items()}
     dbt_invoke(["build", "--exclude-resource-type", "test", "unit_test",
                 "--vars", json.dumps(connector_vars(connectors, **variables, **in_place))], "duckdb")
-    problems = compare(contract_duckdb, synced, skip=lambda column: column.startswith("_") or "batch" in column)
+    problems = compare(contract_duckdb, synced, skip=in_place_only)
     assert not problems, f"{'+'.join(connectors)} read in place: marts differ:\n" + "\n".join(problems)
+
+
+def in_place_only(column: str) -> bool:
+    """Columns that differ by way in: synced rows take the epoch of _fivetran_synced as their batch."""
+    return column.startswith("_") or "batch" in column
+
+
+def synced_world(raw: str, connectors: list[str], folder: Path) -> None:
+    """The world as a warehouse holds it when a connector syncs it: `lifecycle load` of the contract files no
+    connector provides (raw.*), and the connector tables as plain tables of schemas named for their connector
+    in the same DuckDB file (declared tables the world lacks created empty)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LIFECYCLE_DUCKDB_PATH", raw.removesuffix(".raw.duckdb") + ".duckdb")  # (whose raw file it is)
+        result = CliRunner().invoke(app, ["load", "--exports", str(folder / "contract"), "--target", "duckdb"])
+    assert result.exit_code == 0, result.output[-4000:]
+    with duckdb.connect(raw) as con:
+        for connector in connectors:
+            con.execute(f"create schema {connector}")
+            written = {path.stem: path for path in (folder / "connectors" / connector).glob("*.csv")}
+            for spec in load_connectors()[connector]:
+                if spec.name in written:
+                    con.execute(f"create table {connector}.{spec.name} as select * from "
+                                f"read_csv('{written[spec.name]}', header = true, all_varchar = true)")
+                else:
+                    columns = ", ".join(f'"{name}" varchar' for name in spec.column_names)
+                    con.execute(f'create table {connector}."{spec.name}" ({columns})')
+
+
+def test_installed_as_a_package_gives_the_same_marts(world, contract_duckdb, tmp_path):
+    """integration_tests/: another dbt project installs this one as a package (packages.yml) and configures it
+    with vars alone, reading the connector tables and the contract files in place from a database of its own."""
+    connectors, folder = world
+    raw = tmp_path / "fivetran.raw.duckdb"
+    synced_world(str(raw), connectors, folder)
+    host = tmp_path / "host"
+    shutil.copytree(PROJECT_DIR / "integration_tests", host)
+    (host / "packages.yml").write_text(f"packages:\n  - local: {PROJECT_DIR}\n")
+    (host / "profiles.yml").write_text(yaml.safe_dump({"lifecycle_integration_tests": {
+        "target": "duckdb", "outputs": {"duckdb": {
+            "type": "duckdb", "path": str(tmp_path / "host.duckdb"), "threads": 2,
+            "attach": [{"path": str(raw), "alias": "fivetran", "read_only": True}]}}}}))
+    variables = connector_vars(connectors, **shape_vars(folder), lifecycle_raw_database="fivetran",
+                               **{key: value for c in connectors
+                                  for key, value in {f"{c}_schema": c, f"{c}_database": "fivetran"}.items()})
+    dbt = Path(sys.executable).with_name("dbt")
+    for args in (["deps"], ["build", "--exclude-resource-type", "test", "unit_test", "--vars", json.dumps(variables)]):
+        done = subprocess.run([str(dbt), *args, "--profiles-dir", str(host)], cwd=host, capture_output=True,
+                              text=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+        assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    # (the package's generate_schema_name names the host's schemas: marts, as in this project)
+    problems = compare(contract_duckdb, {"type": "duckdb", "path": str(tmp_path / "host.duckdb")},
+                       skip=in_place_only)
+    assert not problems, f"{'+'.join(connectors)} as a package: marts differ:\n" + "\n".join(problems)
