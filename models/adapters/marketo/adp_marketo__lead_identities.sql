@@ -36,15 +36,21 @@ merge_rows as (
 
 ),
 
--- lead_id of a merge is the winner; merge_ids lists the merged-away leads
-merged_away as (
+-- lead_id of a merge is the winner; merge_ids lists the merged-away leads ('[123,456]')
+merge_lists as (
 
     select
         lead_id as winner_id,
         activity_date,
         _batch_id,
-        {{ marketo_list_items('merge_ids') }} as loser_id
+        replace(replace(replace(merge_ids, '[', ''), ']', ''), ' ', '') as merge_list
     from merge_rows
+
+),
+
+merged_away as (
+
+    {{ split_to_rows('merge_lists', 'merge_list', ',', 'loser_id') }}
 
 ),
 
