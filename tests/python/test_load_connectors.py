@@ -22,8 +22,8 @@ from lifecycle.project import project_var, providers
 from conftest import connect_build
 
 runner = CliRunner()
-SAMPLE = Path("/work/shared/reference-data/fivetran_salesforce/sf_account_data.csv")
-XS = Path("/work/baseline/xs")
+# a copy of Fivetran's Salesforce account seed (tests/python/data/fivetran/README.md)
+SAMPLE = Path(__file__).parent / "data" / "fivetran" / "salesforce" / "sf_account_data.csv"
 # salesforce provides crm_accounts; every other contract file stays a contract file (only account is
 # certain to be declared, and its adapter is the one this test builds)
 OTHERS = {*project_var("lifecycle__connector_files"), *project_var("lifecycle__connector_files_on_request")}
@@ -69,11 +69,11 @@ def error_line(result) -> str:
 
 def test_connector_folder_is_loaded_and_undeclared_files_listed_not_used(exports, duckdb_target):
     folder = salesforce(exports, account=ACCOUNT + "A1,Acme,10,2024-01-02 03:04:05,2024-01-03 00:00:00\n")
-    (folder / "opportunity_line_item.csv").write_text("id\nX\n")
+    (folder / "opportunity_split.csv").write_text("id\nX\n")
     result = load(exports)
     assert result.exit_code == 0, result.output
     assert "salesforce/account.csv" in result.output
-    assert "not used" in result.output and "salesforce/opportunity_line_item.csv" in result.output
+    assert "not used" in result.output and "salesforce/opportunity_split.csv" in result.output
     assert raw(duckdb_target, "select _file_name, _line_number, id, name, number_of_employees "
                               "from raw_salesforce.account") == [("salesforce/account.csv", 2, "A1", "Acme", 10)]
     assert raw(duckdb_target, "select connectors from raw.load_batches") == [("salesforce",)]
@@ -234,11 +234,11 @@ def test_postgres_connector_schemas_and_load_batches_migration(exports, postgres
 
 # ---------------------------------------------------------------- the build reads them
 
-def test_salesforce_accounts_build_as_crm_accounts(tmp_path, monkeypatch):
+def test_salesforce_accounts_build_as_crm_accounts(xs_exports, tmp_path, monkeypatch):
     published = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("LIFECYCLE_DUCKDB_PATH", str(published))
     exports = tmp_path / "exports"
-    shutil.copytree(XS, exports)
+    shutil.copytree(xs_exports, exports)
     salesforce(exports, account=SAMPLE.read_text())
     result = load(exports)
     assert result.exit_code == 0, result.output
