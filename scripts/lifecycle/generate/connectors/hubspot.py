@@ -24,7 +24,7 @@ def write(w: World, out: Path) -> dict[str, int]:
     event_type = "case lower(trim(event_type)) " + " ".join(
         f"when '{k}' then '{v}'" for k, v in EVENT_TYPES.items()) + " end"
     # the first stage and score change of a merged contact happened on the duplicate merged into it
-    w.sql(f"""
+    w.sql("""
         create or replace table _hubspot_history as
         select record_id as contact_id, 'lifecyclestage' as name, 'CRM_UI' as source, ms(entered_at) as at_ms,
             stage as value
@@ -40,14 +40,14 @@ def write(w: World, out: Path) -> dict[str, int]:
         ) as h
         left join _hubspot_merge as m on h.contact_id = m.winner_id and h.nth = 1""")
     tables = {
-        "company": f"""
+        "company": """
             select account_id as id, account_name as property_name, industry as property_industry,
                 employee_count as property_numberofemployees, country as property_country,
                 ts_text(created_at) as property_createdate, 'false' as is_deleted,
                 bool_text(truthy(is_deleted)) as _fivetran_deleted
             from crm_accounts""",
         # merged-away duplicates are plain contacts: only the winner's list says they are gone
-        "contact": f"""
+        "contact": """
             select c.contact_id as id, c.email as property_email, c.title as property_jobtitle,
                 ts_text(c.created_at) as property_createdate, c.account_id as property_associatedcompanyid,
                 c.lead_source as property_hs_analytics_source, c.owner_id as property_hubspot_owner_id,
@@ -60,21 +60,21 @@ def write(w: World, out: Path) -> dict[str, int]:
             select contact_id, name, source, strftime(make_timestamp(at_ms * 1000), '%Y-%m-%d %H:%M:%S.%g')
                 as {'"timestamp"'}, value, 'false' as _fivetran_deleted
             from _hubspot_history order by contact_id, name, at_ms""",
-        "deal": f"""
+        "deal": """
             select o.opportunity_id as deal_id, 'default' as deal_pipeline_id, s.stage_id as deal_pipeline_stage_id,
                 o.owner_id, o.opportunity_type as property_dealtype, o.amount as property_amount,
                 o.currency as property_deal_currency_code, ts_text(o.created_at) as property_createdate,
                 coalesce(ts_text(o.closed_at), ts_text(ts(o.created_at) + interval 60 day)) as property_closedate,
                 o.loss_reason as property_closed_lost_reason, o.lead_source as property_hs_analytics_source,
-                bool_text(truthy(o.is_deleted) and not pick(o.opportunity_id, {{seed}}, 500)) as is_deleted,
-                bool_text(truthy(o.is_deleted) and pick(o.opportunity_id, {{seed}}, 500)) as _fivetran_deleted
+                bool_text(truthy(o.is_deleted) and not pick(o.opportunity_id, {seed}, 500)) as is_deleted,
+                bool_text(truthy(o.is_deleted) and pick(o.opportunity_id, {seed}, 500)) as _fivetran_deleted
             from crm_opportunities as o
             join _hubspot_stage as s
                 on o.stage_name is not distinct from s.stage_name and o.is_closed = s.is_closed
                 and o.is_won = s.is_won""",
-        "deal_pipeline": f"select 'default' as pipeline_id, 'Sales Pipeline' as label",
+        "deal_pipeline": "select 'default' as pipeline_id, 'Sales Pipeline' as label",
         # the first stage is deleted: its deals keep their label
-        "deal_pipeline_stage": f"""
+        "deal_pipeline_stage": """
             select stage_id, 'default' as pipeline_id, stage_name as label, is_closed,
                 is_won as closed_won, case when is_won = 'true' then '1.0' else '0.5' end as probability,
                 bool_text(stage_id = 'stage-1') as _fivetran_deleted
@@ -85,7 +85,7 @@ def write(w: World, out: Path) -> dict[str, int]:
         "deal_contact": """
             select opportunity_id as deal_id, contact_id, 3 as type_id
             from crm_opportunities where contact_id is not null""",
-        "email_campaign": f"""
+        "email_campaign": """
             select campaign_id as id, campaign_name as name, campaign_type as type, 'email' as sub_type
             from crm_campaigns""",
         "email_event": f"""

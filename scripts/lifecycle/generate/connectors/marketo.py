@@ -39,7 +39,7 @@ def write(w: World, out: Path) -> dict[str, int]:
         left join _marketo_merge as m on l.lead_id = m.winner_id
         left join _marketo_template as t on e.email_id = cast(t.template_id as varchar)
         left join _marketo_campaign as c on e.campaign_id = c.campaign_id""")
-    counts = {"marketo/lead": w.write_table(f"""
+    counts = {"marketo/lead": w.write_table("""
         select lead_id as id, email, min_at as created_at, min_at as updated_at, 'false' as _fivetran_deleted
         from _marketo_lead join (
             select email, ts_text(min(ts(seen_at))) as min_at from (
@@ -77,7 +77,7 @@ def write(w: World, out: Path) -> dict[str, int]:
                 digits(split_part(email_send_id, ':', 4)), template_id, 'true'
             from _marketo_activity where event_type = 'open' and pick(event_id, {seed}, 30)"""
         counts[f"marketo/{table}"] = w.write_table(query, out / f"{table}.csv")
-    counts["marketo/activity_change_score"] = w.write_table(f"""
+    counts["marketo/activity_change_score"] = w.write_table("""
         select s.score_event_id as id,
             case when m.loser_id is not null and digits(s.score_event_id) % 2 = 1 then m.loser_id else l.lead_id end
                 as lead_id,
@@ -89,12 +89,12 @@ def write(w: World, out: Path) -> dict[str, int]:
         join _marketo_lead as l on s.email = l.email
         left join _marketo_merge as m on l.lead_id = m.winner_id""", out / "activity_change_score.csv")
     # the program of each send is the contract's campaign (linked Salesforce campaign: sfdc_id)
-    counts["marketo/program"] = w.write_table(f"""
+    counts["marketo/program"] = w.write_table("""
         select c.program_id as id, coalesce(k.campaign_name, c.campaign_id) as name, 'Email' as channel,
             'Email' as type, c.campaign_id as sfdc_id
         from _marketo_campaign as c left join crm_campaigns as k using (campaign_id)
         order by id""", out / "program.csv")
-    counts["marketo/campaign"] = w.write_table(f"""
+    counts["marketo/campaign"] = w.write_table("""
         select smart_campaign_id as id, 'Send ' || campaign_id as name, program_id
         from _marketo_campaign order by id""", out / "campaign.csv")
     return counts

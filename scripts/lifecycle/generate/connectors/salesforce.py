@@ -79,7 +79,7 @@ def write(w: World, out: Path) -> dict[str, int]:
             where o.contact_id is not null and not exists (
                 select 1 from crm_leads as l
                 where l.converted_opportunity_id = o.opportunity_id and l.converted_contact_id = o.contact_id)""",
-        "campaign": f"""
+        "campaign": """
             select campaign_id as id, campaign_name as name, campaign_type as type, parent_campaign_id as parent_id,
                 start_date, end_date, budgeted_cost, actual_cost, currency as currency_iso_code,
                 channel as channel_c, audience as audience_c,
