@@ -70,7 +70,7 @@ merge_links as (
                 partition by loser_id order by activity_date desc, winner_id asc
             ) as link_rank
         from merged_away
-        where loser_id != '' and loser_id != winner_id
+        where loser_id <> winner_id
     ) as ranked_links
     where link_rank = 1
 
