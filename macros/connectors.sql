@@ -107,10 +107,12 @@
     (`<connector>__<table>_enabled` or the Fivetran name given as `enabled_var`, whose default is
     `enabled_default`: Fivetran switches some tables off unless asked) reads as no rows.
     `extra_columns`: undeclared columns a user names in a var (custom fields that fill a contract column,
-    e.g. lifecycle__salesforce_columns), selected as text under their own name, null when absent.
+    e.g. lifecycle__salesforce_columns), selected as text under their own name, null when absent; the table's
+    passthrough fields (macros/passthrough.sql) are added to them.
 -#}
 {% macro connector_columns(connector, table, enabled_var=none, enabled_default=true, extra_columns=[]) -%}
     {%- set enabled = var(enabled_var or (connector ~ '__' ~ table ~ '_enabled'), enabled_default) -%}
+    {%- set extra_columns = extra_columns + passthrough_fields(connector, table) -%}
     {%- set present = [] -%}
     {%- if enabled -%}
         {%- set relation = source(connector, table) -%}
@@ -262,8 +264,9 @@
 
 {#-
     The final select of an adapter: exactly the columns of contract file `<source_name>.<table_name>`, in the
-    contract's order and types (declared once, in models/staging/<source>/_<source>__sources.yml), then the
-    four batch columns. `relation` (a CTE name) must provide every contract column under its contract name.
+    contract's order and types (declared once, in models/staging/<source>/_<source>__sources.yml), then its
+    passthrough columns (macros/passthrough.sql), then the four batch columns. `relation` (a CTE name) must
+    provide every contract column under its contract name, and the passthrough columns under their aliases.
     In a dbt unit test (no declared columns there) every column of `relation`: a test names the ones it checks.
 -#}
 {% macro contract_select(source_name, table_name, relation) -%}
@@ -275,6 +278,9 @@
     select
         {%- for column in declared %}
         cast({{ column.name }} as {{ declared_type(column.data_type) }}) as {{ column.name }},
+        {%- endfor %}
+        {%- for column in passthrough_columns(source_name ~ '_' ~ table_name) %}
+        {{ column.alias }},
         {%- endfor %}
         cast(_batch_id as {{ dbt.type_bigint() }}) as _batch_id,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,

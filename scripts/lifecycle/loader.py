@@ -36,7 +36,7 @@ from .contract import (
     load_contract,
 )
 from .errors import LifecycleError, LoadError, user_error
-from .project import project_var, project_vars, providers
+from .project import passthrough_fields, project_var, project_vars, providers
 from .readers import SUFFIXES, ReadFile, find_file, read_file, sql_text
 
 QUARANTINE_COLUMNS = (
@@ -472,14 +472,14 @@ class ExportsFolder:
     unused: tuple[str, ...]
     provided: dict[str, str]  # contract file -> the connector that provides it (this batch's or an earlier one's)
 
-    custom: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # lifecycle__<connector>_columns
+    extra: dict[str, tuple[str, ...]] = field(default_factory=dict)  # spec.key -> fields vars name (extra_fields)
 
     def specs(self) -> list[FileSpec]:
-        """The contract files, then the tables of the connectors present, in declaration order; a connector
-        table has the custom fields its column var names (custom_columns) too."""
+        """The contract files, then the tables of the connectors present, in declaration order, each with the
+        undeclared fields vars name for it (extra_fields) as optional text columns."""
         declared = load_connectors()
-        return [*load_contract(), *(custom_columns(spec, self.custom.get(c) or {})
-                                    for c in self.connectors for spec in declared[c])]
+        files = [*load_contract(), *(spec for c in self.connectors for spec in declared[c])]
+        return [_with_fields(spec, self.extra.get(spec.key, ())) for spec in files]
 
     def shown(self, spec: FileSpec) -> str:
         """The file of `spec` as the user sees it: `crm_leads.csv`, `salesforce/account.csv`."""
@@ -487,16 +487,29 @@ class ExportsFolder:
         return spec.file_stem if path is None else str(path.relative_to(self.folder))
 
 
-def custom_columns(spec: FileSpec, fields: dict[str, dict[str, str]]) -> FileSpec:
-    """`spec` with the custom fields that var lifecycle__<connector>_columns ({table: {contract column:
-    field}}, e.g. an opportunity's loss_reason_c) names for its table, as optional text columns: loaded like
-    the declared ones, and read by the adapters (connector_columns' extra_columns)."""
-    named = [str(name).lower() for name in (fields.get(spec.name) or {}).values()]
-    for name in named:
-        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-            raise LifecycleError(f"var lifecycle__{spec.connector}_columns: {name!r} ({spec.name}) is not a column "
-                                 "name (letters, digits and _)")
-    extra = [name for name in dict.fromkeys(named) if name not in spec.column_names]
+def extra_fields(connectors: tuple[str, ...], overrides: dict[str, Any] | None) -> dict[str, tuple[str, ...]]:
+    """FileSpec.key -> the undeclared fields the user's vars name for that file or table, to load as text:
+    custom fields that fill a contract column (var lifecycle__<connector>_columns: {table: {contract column:
+    field}}, e.g. an opportunity's loss_reason_c; read by the adapters' connector_columns) and passthrough
+    fields (project.passthrough_fields; they reach dim_persons / dim_accounts)."""
+    passthrough = passthrough_fields(overrides)
+    extra = {spec.key: passthrough.get(("contract", spec.name), ()) for spec in load_contract()}
+    for connector in connectors:
+        custom = (overrides or {}).get(f"lifecycle__{connector}_columns",
+                                       project_var(f"lifecycle__{connector}_columns")) or {}
+        for spec in load_connectors()[connector]:
+            named = [str(name).lower() for name in (custom.get(spec.name) or {}).values()]
+            for name in named:
+                if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+                    raise LifecycleError(f"var lifecycle__{connector}_columns: {name!r} ({spec.name}) is not a "
+                                         "column name (letters, digits and _)")
+            extra[spec.key] = (*named, *passthrough.get((connector, spec.name), ()))
+    return extra
+
+
+def _with_fields(spec: FileSpec, names: tuple[str, ...]) -> FileSpec:
+    """`spec` with `names` it does not declare as optional text columns (loaded like the declared ones)."""
+    extra = [name for name in dict.fromkeys(names) if name not in spec.column_names]
     return replace(spec, columns=(*spec.columns, *(ColumnSpec(name, "varchar", required=False) for name in extra)))
 
 
@@ -541,9 +554,7 @@ def find_exports(exports: Path, earlier: tuple[str, ...] | set[str] = (),
         paths |= {spec.key: find_file(folder, spec, root=exports) for spec in declared[connector]}
         unused += _unused(folder, declared[connector])
     chosen = {f: p for f, p in providers({*earlier, *connectors}, overrides).items() if p != "contract"}
-    custom = {c: (overrides or {}).get(f"lifecycle__{c}_columns", project_var(f"lifecycle__{c}_columns"))
-              for c in connectors}
-    found = ExportsFolder(exports, paths, connectors, tuple(unused), chosen, custom)
+    found = ExportsFolder(exports, paths, connectors, tuple(unused), chosen, extra_fields(connectors, overrides))
     provided = [spec for spec in load_contract() if spec.name in chosen]
     clashes = [spec for spec in provided if paths[spec.key] is not None]
     if clashes:
@@ -555,7 +566,7 @@ def find_exports(exports: Path, earlier: tuple[str, ...] | set[str] = (),
             f"{found.shown(spec)}{others}: {spec.name} is provided by the connector folder {connector}/ ({where}); "
             f"remove the file, or set var lifecycle__providers: {{{spec.name}: contract}}")
     missing = [found.shown(spec) for spec in found.specs() if spec.required and paths[spec.key] is None
-               and spec not in provided]
+               and not (spec.connector is None and spec.name in chosen)]
     if missing:
         raise LifecycleError(f"exports folder {exports} lacks {len(missing)} required file"
                              f"{'s' if len(missing) > 1 else ''}: {', '.join(f'{m}.csv' for m in missing)} "
@@ -590,7 +601,7 @@ def load_exports(
                        (batch_id, loaded_at, str(exports.resolve()), ",".join(found.connectors)))
         currencies = _known_currencies(target, limits)
         declared = {spec.key: spec for spec in all_specs()}
-        for spec in specs:  # custom fields (custom_columns) join the raw table the first time they are named
+        for spec in specs:  # fields vars name (extra_fields) join the raw table the first time they are named
             for name in spec.column_names[len(declared[spec.key].columns):]:
                 target.execute(f"alter table {spec.relation} add column if not exists {name} varchar")
         for spec in specs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -57,3 +58,29 @@ def providers(connectors, overrides: dict[str, Any] | None = None) -> dict[str, 
                                  f"lifecycle__using_{provider} is not true (no batch holds a {provider}/ folder)")
         chosen[file] = provider
     return dict(sorted(chosen.items()))
+
+
+def passthrough_fields(overrides: dict[str, Any] | None = None) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(provider, table) -> the fields its passthrough var names (macros/passthrough.sql: var
+    lifecycle__passthrough_vars names the var of each CRM file's providers; the contract's var is keyed by
+    file), lower-cased, for the loader to load as text columns. Entries: a name or {name, alias, ...}."""
+    found = {**project_vars(), **(overrides or {})}
+    fields: dict[tuple[str, str], tuple[str, ...]] = {}
+    for file, declarations in (found.get("lifecycle__passthrough_vars") or {}).items():
+        for provider, declaration in declarations.items():
+            entries = found.get(declaration["var"]) or ([] if provider != "contract" else {})
+            if provider == "contract":
+                entries = entries.get(file) or []
+            where = f"var {declaration['var']}" + (f" ({file})" if provider == "contract" else "")
+            if not isinstance(entries, list):
+                raise LifecycleError(f"{where}: expected a list of column names or {{name: ..., alias: ...}}")
+            names = []
+            for entry in entries:
+                name = str(entry.get("name") if isinstance(entry, dict) else entry or "").lower()
+                if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+                    raise LifecycleError(f"{where}: {name or 'an entry without name'!r} is not a column name "
+                                         "(letters, digits and _)")
+                names.append(name)
+            key = (provider, declaration["table"])
+            fields[key] = tuple(dict.fromkeys((*fields.get(key, ()), *names)))
+    return fields

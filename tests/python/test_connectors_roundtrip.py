@@ -15,6 +15,7 @@ shape's but for the batch columns (synced rows take the epoch of _fivetran_synce
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -140,6 +141,28 @@ def test_connector_tables_read_in_place_give_the_same_marts(world, contract_duck
                 "--vars", json.dumps(connector_vars(connectors, **variables, **in_place))], "duckdb")
     problems = compare(contract_duckdb, synced, skip=in_place_only)
     assert not problems, f"{'+'.join(connectors)} read in place: marts differ:\n" + "\n".join(problems)
+
+
+def test_passthrough_columns_reach_the_dims(world, contract_duckdb):
+    """Fields named in passthrough vars (generate/formats.py plants persona and tier; the round trips above
+    compare them across shapes): dim_persons takes the person's contact's value, else its lead's; dim_accounts
+    the account's, typed as its var says (bigint)."""
+    _, folder = world
+
+    def latest(name: str, key: str, column: str) -> dict:  # the last line of each id wins, as in staging
+        with (folder / "contract" / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+            return {row[key]: row[column] or None for row in csv.DictReader(f)}
+
+    leads, contacts = latest("crm_leads", "lead_id", "persona"), latest("crm_contacts", "contact_id", "persona")
+    tiers = latest("crm_accounts", "account_id", "tier")
+    _, persons = query(contract_duckdb, "select lead_id, contact_id, persona from marts.dim_persons")
+    wrong = [(row, contacts.get(row[1]) or leads.get(row[0])) for row in persons
+             if row[2] != (contacts.get(row[1]) or leads.get(row[0]))]
+    assert not wrong, f"{len(wrong)} persons with another persona than expected, e.g. {wrong[:5]}"
+    from_lead = [row for row in persons if row[1] and not contacts.get(row[1]) and row[2]]
+    assert (len(from_lead) > 0) == any(leads.values()), "no person took its lead's persona behind a contact's null"
+    _, accounts = query(contract_duckdb, "select account_id, tier from marts.dim_accounts")
+    assert accounts and all(tier == int(tiers[account]) for account, tier in accounts), accounts[:5]
 
 
 def in_place_only(column: str) -> bool:

@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from lifecycle.cli import app
 from lifecycle.contract import PROJECT_DIR
 from lifecycle.generate.formats import parse_formats, provided_files
+from lifecycle.project import passthrough_fields
 
 SEED = 11
 TRUE = {"true", "1", "yes"}
@@ -124,6 +125,7 @@ def test_connector_files_have_the_columns_the_adapters_declare(worlds, capsys):
     for name, connectors in SETS.items():
         shape_vars = yaml.safe_load((worlds[name] / "connectors" / "lifecycle_vars.yml").read_text()) or {}
         custom = shape_vars.get("lifecycle__salesforce_columns", {})
+        passthrough = passthrough_fields(shape_vars)
         for connector in connectors:
             tables = declared(connector)
             files = sorted((worlds[name] / "connectors" / connector).glob("*.csv"))
@@ -135,7 +137,8 @@ def test_connector_files_have_the_columns_the_adapters_declare(worlds, capsys):
                 if path.stem not in tables:
                     problems.append(f"{connector}/{path.name}: table not declared")
                     continue
-                extra = set(header(path)) - tables[path.stem] - set(custom.get(path.stem, {}).values())
+                extra = (set(header(path)) - tables[path.stem] - set(custom.get(path.stem, {}).values())
+                         - set(passthrough.get((connector, path.stem), ())))
                 if extra:
                     problems.append(f"{connector}/{path.name}: undeclared columns {sorted(extra)}")
     with capsys.disabled():

@@ -6,7 +6,10 @@ they write the table a test is about and header-only files for the other require
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -14,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lifecycle.cli import app
-from lifecycle.contract import load_connectors
+from lifecycle.contract import PROJECT_DIR, load_connectors
 from lifecycle.dbt_build import vars_path
 from lifecycle.errors import LifecycleError
 from lifecycle.project import project_var, providers
@@ -256,3 +259,31 @@ def test_salesforce_accounts_build_as_crm_accounts(xs_exports, tmp_path, monkeyp
     result = lifecycle("build", "--vars", VARS)
     assert result.exit_code == 0, result.output[-4000:]
     assert "providers changed" not in result.output
+
+
+# ---------------------------------------------------------------- passthrough columns (README "Passthrough columns")
+
+def test_a_passthrough_field_that_is_no_column_name_stops_the_load(exports, duckdb_target):
+    result = lifecycle("load", "--exports", str(exports),
+                       "--vars", '{lifecycle__passthrough_columns: {crm_leads: [rating, "lead rating"]}}')
+    assert error_line(result) == ("error: var lifecycle__passthrough_columns (crm_leads): 'lead rating' is not a "
+                                  "column name (letters, digits and _)")
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("{name: rank_c, alias: job_level}", "passthrough column job_level is already a column of dim_persons"),
+    ("{name: title}", "var lifecycle__passthrough_columns (crm_contacts): title is already a column of crm_contacts"),
+    ("{name: rank_c, transform_sql: 'upper(rank_c)'}",
+     "var lifecycle__passthrough_columns (crm_contacts): transform_sql (rank_c) is not supported"),
+])
+def test_passthrough_entries_dbt_cannot_build_stop_it_naming_the_var(entry, message, tmp_path):
+    """dbt stops at the entry (parsing or compiling dim_persons) with a message naming the var and the field."""
+    variables = "{lifecycle__passthrough_columns: {crm_contacts: [" + entry + "]}}"
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "compile", "-s", "dim_persons", "--vars", variables,
+         "--profiles-dir", str(PROJECT_DIR / "profiles"), "--target-path", str(tmp_path / "target"),
+         "--log-path", str(tmp_path / "logs")],
+        cwd=PROJECT_DIR, capture_output=True, text=True,
+        env={**os.environ, "LIFECYCLE_DUCKDB_PATH": ":memory:", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+    assert done.returncode != 0, done.stdout[-3000:]
+    assert message in " ".join(done.stdout.split()), done.stdout[-3000:]

@@ -29,6 +29,7 @@ renamed as (
         _loaded_at,
         _file_name,
         _line_number
+        {{ passthrough_select('crm_accounts', reading='fields') }}  -- noqa: LT02
     from current_company
 
 )

@@ -44,6 +44,7 @@ renamed as (
         ) as _loaded_at,
         current_contact._file_name,
         current_contact._line_number
+        {{ passthrough_select('crm_contacts', reading='fields', prefix='current_contact.') }}  -- noqa: LT02
     from current_contact
     left join contact_merges
         on current_contact.id = contact_merges.loser_contact_id

@@ -30,6 +30,7 @@ renamed as (
         _loaded_at,
         _file_name,
         _line_number
+        {{ passthrough_select('crm_contacts', reading='fields') }}  -- noqa: LT02
     from current_contact
 
 )

@@ -1,3 +1,6 @@
+{#- Passthrough columns (macros/passthrough.sql): CRM fields named in a var, after the other columns. -#}
+{%- set passthrough = person_passthrough_columns() -%}
+
 with
 
 person_records as (
@@ -82,6 +85,45 @@ persons as (
 
 ),
 
+{%- if passthrough %}
+
+contacts as (
+
+    select * from {{ ref('stg_crm__contacts') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('stg_crm__leads') }}
+
+),
+
+-- a passthrough value is the person's contact's (contact_id), else its lead's (lead_id)
+passthrough_values as (
+
+    select
+        persons.person_id as passthrough_person_id
+        {%- for column in passthrough %},
+        {% if column.files | length == 2 -%}
+            coalesce(
+                cast(contacts.{{ column.alias }} as {{ declared_type(column.data_type) }}),
+                cast(leads.{{ column.alias }} as {{ declared_type(column.data_type) }})
+            )
+        {%- else -%}
+            {{ 'contacts' if column.files == ['crm_contacts'] else 'leads' }}.{{ column.alias }}
+        {%- endif %} as {{ column.alias }}
+        {%- endfor %}
+    from persons
+    left join contacts
+        on persons.contact_id = contacts.contact_id
+    left join leads
+        on persons.lead_id = leads.lead_id
+
+),
+
+{%- endif %}
+
 final as (
 
     select
@@ -121,7 +163,12 @@ final as (
         industry,
         country,
         created_at
+        {{ passthrough_select(columns=passthrough) }}  -- noqa: LT02
     from persons
+    {%- if passthrough %}
+    left join passthrough_values
+        on persons.person_id = passthrough_values.passthrough_person_id
+    {%- endif %}
 
 )
 

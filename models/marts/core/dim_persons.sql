@@ -5,6 +5,10 @@
     so set your own to keep the hashes from being matched against a list of known addresses.
 -#}
 {%- set pii_salt = env_var('LIFECYCLE_PII_SALT', 'lifecycle-default-salt') | replace("'", "''") -%}
+{#- Passthrough columns (macros/passthrough.sql; values from int_person_records_pivoted_to_persons) follow the
+    documented columns; a dbt contract cannot list columns a var names, so it is enforced while there are none. -#}
+{%- set passthrough = person_passthrough_columns() -%}
+{{ config(contract={'enforced': passthrough | length == 0}) -}}
 
 with
 
@@ -89,6 +93,7 @@ final as (
             stage_dates.latest_{{ stage }}_at,
         {% endfor %}
         current_stages.current_stage
+        {{ passthrough_select(columns=passthrough, prefix='persons.') }}  -- noqa: LT02
     from persons
     left join first_touches
         on

@@ -21,6 +21,7 @@ final as (
         employee_count,
         country,
         created_at
+        {{ passthrough_select('crm_accounts', reading='contract_source') }}  -- noqa: LT02
     from latest
 
 )

@@ -22,6 +22,7 @@ renamed as (
         lead_source as lead_source_raw,
         created_at,
         owner_id
+        {{ passthrough_select('crm_contacts', reading='contract_source') }}  -- noqa: LT02
     from latest
 
 ),
@@ -45,6 +46,7 @@ final as (
         channel,
         created_at,
         owner_id
+        {{ passthrough_select('crm_contacts') }}  -- noqa: LT02
     from mapped
 
 )

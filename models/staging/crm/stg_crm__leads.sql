@@ -29,6 +29,7 @@ renamed as (
         converted_account_id,
         converted_opportunity_id,
         owner_id
+        {{ passthrough_select('crm_leads', reading='contract_source') }}  -- noqa: LT02
     from latest
 
 ),
@@ -61,6 +62,7 @@ final as (
         converted_account_id,
         converted_opportunity_id,
         owner_id
+        {{ passthrough_select('crm_leads') }}  -- noqa: LT02
     from mapped
 
 )

@@ -22,6 +22,17 @@ WRITERS = {"salesforce": salesforce, "hubspot": hubspot, "marketo": marketo}
 FORMATS = ("contract", *WRITERS)
 # the connector sets the projection and the round trip are built for
 SUPPORTED = ({"salesforce", "marketo"}, {"hubspot"})
+# passthrough fields (macros/passthrough.sql) planted in both shapes: a persona on leads and contacts (missing
+# on many contacts, so dim_persons falls back to the lead's) and a numeric tier on accounts; the writers name
+# them in their connectors' passthrough vars
+PASSTHROUGH = {
+    "crm_leads": ("persona", "case when pick(lead_id, {seed}, 150) then null else 'persona-' || hash(lead_id) % 4 end"),
+    "crm_contacts": ("persona",
+                     "case when pick(contact_id, {seed}, 400) then null else 'persona-' || hash(contact_id) % 4 end"),
+    "crm_accounts": ("tier", "cast(1 + hash(account_id) % 3 as varchar)"),
+}
+CONTRACT_VARS = {"lifecycle__passthrough_columns": {
+    "crm_leads": ["persona"], "crm_contacts": ["persona"], "crm_accounts": [{"name": "tier", "data_type": "bigint"}]}}
 
 
 def parse_formats(text: str | None) -> list[str]:
@@ -51,12 +62,16 @@ def generate_formats(scale: str, seed: int, out_dir: Path, connectors: list[str]
     out = Path(out_dir)
     contract_dir, connectors_dir = out / "contract", out / "connectors"
     generate(scale, seed, contract_dir, progress=progress)
-    columns = contract_columns()
+    columns = dict(contract_columns())
     world = World(contract_dir, columns, seed)
     project(world, connectors)
+    for name, (column, value) in PASSTHROUGH.items():
+        world.sql(f"alter table {name} add column {column} varchar")
+        world.sql(f"update {name} set {column} = {value}")
+        columns[name] = [*columns[name], column]
     counts = {f"contract/{name}": world.write_contract(name, contract_dir) for name in columns}
     shutil.rmtree(connectors_dir, ignore_errors=True)  # no table of an earlier run may stay
-    variables: dict = {}
+    variables: dict = dict(CONTRACT_VARS)
     for name in connectors:
         counts.update(WRITERS[name].write(world, connectors_dir / name))
         variables.update(WRITERS[name].VARS)

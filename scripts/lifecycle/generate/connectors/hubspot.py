@@ -14,7 +14,11 @@ from pathlib import Path
 
 from . import World
 
-VARS: dict = {}
+# the planted passthrough fields (generate/formats.py PASSTHROUGH) under Fivetran's var names
+VARS: dict = {
+    "hubspot__contact_pass_through_columns": [{"name": "property_hs_persona", "alias": "persona"}],
+    "hubspot__company_pass_through_columns": [{"name": "property_tier", "alias": "tier", "data_type": "bigint"}],
+}
 
 EVENT_TYPES = {"sent": "SENT", "delivered": "DELIVERED", "open": "OPEN", "click": "CLICK", "bounce": "BOUNCE",
                "spam_report": "SPAMREPORT", "unsubscribe": "STATUSCHANGE"}
@@ -43,7 +47,7 @@ def write(w: World, out: Path) -> dict[str, int]:
         "company": """
             select account_id as id, account_name as property_name, industry as property_industry,
                 employee_count as property_numberofemployees, country as property_country,
-                ts_text(created_at) as property_createdate, 'false' as is_deleted,
+                ts_text(created_at) as property_createdate, tier as property_tier, 'false' as is_deleted,
                 bool_text(truthy(is_deleted)) as _fivetran_deleted
             from crm_accounts""",
         # merged-away duplicates are plain contacts: only the winner's list says they are gone
@@ -51,7 +55,7 @@ def write(w: World, out: Path) -> dict[str, int]:
             select c.contact_id as id, c.email as property_email, c.title as property_jobtitle,
                 ts_text(c.created_at) as property_createdate, c.account_id as property_associatedcompanyid,
                 c.lead_source as property_hs_analytics_source, c.owner_id as property_hubspot_owner_id,
-                m.loser_id as property_hs_merged_object_ids,
+                m.loser_id as property_hs_merged_object_ids, c.persona as property_hs_persona,
                 bool_text(truthy(c.is_deleted) and l.loser_id is null) as _fivetran_deleted
             from crm_contacts as c
             left join _hubspot_merge as m on c.contact_id = m.winner_id

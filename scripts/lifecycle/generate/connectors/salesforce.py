@@ -23,6 +23,10 @@ CONTACT_STAGE_FIELD = "Lifecycle_Stage__c"
 VARS = {
     "lifecycle__salesforce_columns": COLUMNS,
     "lifecycle__salesforce_contact_stage_field": CONTACT_STAGE_FIELD,
+    # the planted passthrough fields (generate/formats.py PASSTHROUGH) under Fivetran's var names
+    "salesforce__lead_pass_through_columns": [{"name": "persona_c", "alias": "persona"}],
+    "salesforce__contact_pass_through_columns": [{"name": "persona_c", "alias": "persona"}],
+    "salesforce__account_pass_through_columns": [{"name": "tier_c", "alias": "tier", "data_type": "bigint"}],
 }
 
 # a deleted record is flagged either way Fivetran does it: is_deleted (soft delete) or _fivetran_deleted
@@ -39,17 +43,18 @@ def write(w: World, out: Path) -> dict[str, int]:
     tables = {
         "account": f"""
             select account_id as id, account_name as name, industry, employee_count as number_of_employees,
-                country as billing_country, ts_text(created_at) as created_date, {_deleted('account_id')}
+                country as billing_country, ts_text(created_at) as created_date, tier as tier_c,
+                {_deleted('account_id')}
             from crm_accounts""",
         "lead": f"""
             select lead_id as id, email, company, title, industry, country, lead_source, status, owner_id,
                 ts_text(created_at) as created_date, bool_text(converted_at is not null) as is_converted,
                 day_text(converted_at) as converted_date, converted_contact_id, converted_account_id,
-                converted_opportunity_id, {_deleted('lead_id')}
+                converted_opportunity_id, persona as persona_c, {_deleted('lead_id')}
             from crm_leads""",
         "contact": f"""
             select contact_id as id, account_id, email, title, lead_source, owner_id,
-                ts_text(created_at) as created_date, {_deleted('contact_id')}
+                ts_text(created_at) as created_date, persona as persona_c, {_deleted('contact_id')}
             from crm_contacts""",
         # history mode: a closed deal also has its earlier open version, inactive since it closed
         "opportunity": f"""
