@@ -70,7 +70,7 @@ final as (
             {{ dbt.datediff('previous_entered_at', 'entered_at', 'day') }}
             as {{ dbt.type_bigint() }}
         ) as days_since_previous,
-        entry_number,
+        cast(entry_number as {{ dbt.type_bigint() }}) as entry_number,  -- row_number() is an int on Spark
         entry_number = 1 as is_first_entry,
         stage = 'recycled' as is_recycle,
         coalesce(stage in ('lead', 'mql') and previous_stage = 'recycled', false) as is_reopen
