@@ -226,12 +226,14 @@ def _stop_spark(session: Any, conf: dict[str, str]) -> None:
 
 
 def spark_error(exc: BaseException, settings: dict[str, Any]) -> LifecycleError | None:
-    """One line for a Spark failure the user can act on: the metastore held by another process."""
+    """One line for a Spark failure the user can act on: the metastore held by another process (Spark names
+    only the Hive client it could not make; Derby's XSDB6 is in the JVM's log and derby.log)."""
     text = str(exc)
-    if "XSDB6" in text or "Another instance of Derby" in text:
+    if any(sign in text for sign in ("XSDB6", "Another instance of Derby", "SessionHiveMetaStoreClient")):
+        where = settings.get("warehouse", ".")
         return LifecycleError(
-            f"the Spark metastore {settings.get('warehouse', '.')}/metastore_db is in use by another process "
-            "(embedded Derby: one process at a time); wait for it to end, then run the command again")
+            f"cannot open the Spark metastore {where}/metastore_db: is another process using it (embedded Derby: "
+            f"one process at a time)? Run the command again when it has ended (details: {where}/derby.log)")
     return None
 
 
