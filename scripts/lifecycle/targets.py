@@ -182,6 +182,8 @@ def spark_session(settings: dict[str, Any]) -> Iterator[Any]:
     except ImportError:
         raise LifecycleError("target spark needs pyspark (requirements.lock pins it): pip install pyspark") from None
     conf = spark_conf(settings)
+    if settings.get("warehouse"):  # (Derby writes its log there: the profile's derby.stream.error.file)
+        Path(settings["warehouse"]).mkdir(parents=True, exist_ok=True)
     builder = SparkSession.builder.enableHiveSupport()
     for name, value in conf.items():
         builder = builder.config(name, value)
