@@ -168,6 +168,7 @@ def spark_conf(settings: dict[str, Any]) -> dict[str, str]:
     forces it (dbt.adapters.spark.connections), so that the loader's session and dbt's behave alike."""
     conf = {str(k): str(v) for k, v in (settings.get("server_side_parameters") or {}).items()}
     conf["spark.sql.ansi.enabled"] = "false"
+    conf.setdefault("spark.ui.showConsoleProgress", "false")  # (no progress bars among the command's own)
     return conf
 
 
