@@ -8,6 +8,9 @@ column, or too many quarantined rows) rolls the whole batch back, so nothing is 
 Every record is accounted for: rows read = rows loaded + rows quarantined, and the physical lines
 of the file = header + blank lines + the lines of every record; the loader checks both.
 
+On Spark (no transactions) the scratch DuckDB checks every file the same way and stages what the batch appends;
+nothing is written to Spark until every file has passed, and a write that fails part way is undone (_SparkTarget).
+
 Connector tables (docs/design/connectors.md §3.3) come in sub-folders named for their connector
 (`salesforce/account.csv`) and go through the same checks into `raw_<connector>.<table>`, in the same batch.
 """
