@@ -472,7 +472,11 @@ class _SparkTarget:
             self.scratch.execute(f"create temp table staged_{name} ({cols})")
         self.files: list[tuple[str, tuple[str, ...], Path]] = []  # (raw table, columns, Parquet file)
         self._session = spark_session(settings)
-        self.spark = self._session.__enter__()
+        try:
+            self.spark = self._session.__enter__()
+        except BaseException:
+            self.scratch.close()
+            raise
         try:
             self._spark(self.recover)
             self._spark(self.migrate)
@@ -561,8 +565,8 @@ class _SparkTarget:
                 types = {f.name: f.dataType.simpleString() for f in self.spark.table(table).schema.fields}
                 view = f"lifecycle_staged_{n}"
                 self.spark.read.parquet(str(path)).createOrReplaceTempView(view)
-                self.spark.sql(f"insert into {table} ({', '.join(columns)}) select "
-                               f"{', '.join(f'cast({c} as {types[c]}) as {c}' for c in columns)} from {view}")
+                self.spark.sql(f"insert into {table} ({', '.join(f'`{c}`' for c in columns)}) select "
+                               f"{', '.join(f'cast(`{c}` as {types[c]}) as `{c}`' for c in columns)} from {view}")
                 self.spark.catalog.dropTempView(view)
         except BaseException:
             with suppress(Exception):  # (else the next load does it)
