@@ -28,7 +28,8 @@ from .progress import Steps, console, err_console
 from .project import PROJECT_DIR, connector_vars, project_var, providers
 from .report import complete_months, kpi_table
 from .targets import (
-    DEFAULT_DUCKDB_PATH, connect_duckdb, require_duckdb_file, target_settings, unpublished, use_warehouse,
+    DEFAULT_DUCKDB_PATH, connect_duckdb, holding_spark, require_duckdb_file, target_settings, unpublished,
+    use_spark_warehouse, use_warehouse,
 )
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -48,8 +49,10 @@ DEMO_EXPORTS = "demo_exports"  # the demo's generated exports, in the warehouse'
 
 def _settings(target: str | None, warehouse: Path | None = None) -> dict:
     """The target's settings; on DuckDB, the warehouse `--warehouse` names (else LIFECYCLE_DUCKDB_PATH, else
-    the profile's default), made absolute in the environment so that the dbt this process runs agrees."""
+    the profile's default), made absolute in the environment so that the dbt this process runs agrees; on Spark,
+    the warehouse folder LIFECYCLE_SPARK_WAREHOUSE (default <repo>/warehouse/spark), made absolute the same way."""
     use_warehouse(warehouse)
+    use_spark_warehouse()
     settings = target_settings(target)
     if settings["type"] == "duckdb":
         use_warehouse(Path(settings["path"]))
@@ -234,9 +237,10 @@ def load(exports: Exports, target: Target = None, warehouse: Warehouse = None, d
     the build will take them (lifecycle__providers: which contract files a connector provides)."""
     settings = _settings(target, warehouse)
     overrides = _user_vars(dbt_vars)
-    files = find_exports(exports, loaded_connectors(settings), overrides)
-    with publish.building(settings, dbt=False, say=console.print) as work:
-        do_load(exports, work, files, overrides)
+    with holding_spark(settings):  # (Spark: one session for the command, stopped when it ends)
+        files = find_exports(exports, loaded_connectors(settings), overrides)
+        with publish.building(settings, dbt=False, say=console.print) as work:
+            do_load(exports, work, files, overrides)
 
 
 @command
@@ -289,15 +293,18 @@ def run(exports: Exports, target: Target = None, warehouse: Warehouse = None, ve
 def _run(exports: Path, settings: dict, fresh: bool = False, verbose: bool = False,
          overrides: dict | None = None) -> None:
     overrides = overrides or {}
-    files = find_exports(exports, set() if fresh else loaded_connectors(settings), overrides)
-    # everything in this block works on the unpublished build (publish.py); it is published
-    # only when the block ends without an error
-    plan = _build_vars(settings, overrides, files.connectors, fresh=fresh)
-    with publish.building(settings, fresh=fresh, full_refresh=plan.full_refresh, say=console.print) as work:
-        do_load(exports, work, files, overrides)
-        dbt_build(work["name"], full_refresh=plan.full_refresh, verbose=verbose)
-        plan.record(work)
-        _validate(work)
+    with contextlib.ExitStack() as spark:
+        spark.enter_context(holding_spark(settings))  # (Spark: one session for what comes before dbt)
+        files = find_exports(exports, set() if fresh else loaded_connectors(settings), overrides)
+        # everything in this block works on the unpublished build (publish.py); it is published
+        # only when the block ends without an error
+        plan = _build_vars(settings, overrides, files.connectors, fresh=fresh)
+        with publish.building(settings, fresh=fresh, full_refresh=plan.full_refresh, say=console.print) as work:
+            do_load(exports, work, files, overrides)
+            spark.close()  # the loader's Spark session stops before dbt makes its own (Derby: one at a time)
+            dbt_build(work["name"], full_refresh=plan.full_refresh, verbose=verbose)
+            plan.record(work)
+            _validate(work)
     _report(settings)
     console.print(f"[green]run complete[/] on target {settings['name']}")
 

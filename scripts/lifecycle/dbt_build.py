@@ -242,6 +242,12 @@ def last_build(settings: dict[str, Any]) -> dict[str, Any] | None:
                 rows = con.execute(sql).fetchall()
         except duckdb.Error:  # (a build file the build refuses, e.g. its WAL: publish.py names why)
             return None
+    elif settings["type"] == "spark":
+        from .targets import spark_rows, spark_session
+
+        with spark_session(settings) as spark:
+            found = spark.catalog.tableExists(f"{_staging(settings)}.{BUILDS_TABLE}")
+            rows = spark_rows(spark, sql)[1] if found else []
     else:
         from .targets import pg_connect
 
@@ -249,6 +255,11 @@ def last_build(settings: dict[str, Any]) -> dict[str, Any] | None:
             cur.execute("select to_regclass(%s) is not null", (f"{_staging(settings)}.{BUILDS_TABLE}",))
             rows = cur.execute(sql).fetchall() if cur.fetchone()[0] else []
     return {"vars": json.loads(rows[0][0]), "providers": json.loads(rows[0][1])} if rows else None
+
+
+def _spark_text(value: str) -> str:
+    """A Spark SQL string literal (backslashes escape in Spark's literals)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def record_build(work: dict[str, Any], found_vars: dict[str, Any], providers: dict[str, str]) -> None:
@@ -270,6 +281,15 @@ def record_build(work: dict[str, Any], found_vars: dict[str, Any], providers: di
             for statement in statements:
                 con.execute(statement)
             con.execute(f"insert into {table} values (?, ?, ?)", values)
+        return
+    if work["type"] == "spark":  # (a managed Parquet table; Spark's varchar needs a length)
+        from .targets import spark_session
+
+        with spark_session(work) as spark:
+            spark.sql(statements[0])
+            spark.sql(statements[1].replace("varchar", "string") + " using parquet")
+            spark.sql(f"insert into {table} values (timestamp '{values[0]:%Y-%m-%d %H:%M:%S.%f}', "
+                      f"{_spark_text(values[1])}, {_spark_text(values[2])})")
         return
     from .targets import pg_connect
 

@@ -8,6 +8,9 @@ column, or too many quarantined rows) rolls the whole batch back, so nothing is 
 Every record is accounted for: rows read = rows loaded + rows quarantined, and the physical lines
 of the file = header + blank lines + the lines of every record; the loader checks both.
 
+On Spark (no transactions) the scratch DuckDB checks every file the same way and stages what the batch appends;
+nothing is written to Spark until every file has passed, and a write that fails part way is undone (_SparkTarget).
+
 Connector tables (docs/design/connectors.md §3.3) come in sub-folders named for their connector
 (`salesforce/account.csv`) and go through the same checks into `raw_<connector>.<table>`, in the same batch.
 """
@@ -38,6 +41,7 @@ from .contract import (
 from .errors import LifecycleError, LoadError, user_error
 from .project import passthrough_fields, project_var, project_vars, providers
 from .readers import SUFFIXES, ReadFile, find_file, read_file, sql_text
+from .targets import holding_spark
 
 QUARANTINE_COLUMNS = (
     ("batch_id", "bigint"),
@@ -111,26 +115,33 @@ class LoadResult:
         return sum(f.rows_quarantined for f in self.files)
 
 
+def raw_table_columns(spec: FileSpec) -> list[tuple[str, str]]:
+    """(name, type) of the raw table of `spec`: the batch columns, then the file's columns."""
+    return [("_batch_id", "bigint"), ("_loaded_at", "timestamp"), ("_file_name", "varchar"),
+            ("_line_number", "bigint"), *((c.name, c.data_type) for c in spec.columns)]
+
+
+def raw_tables() -> dict[str, list[tuple[str, str]]]:
+    """schema.table -> (name, type) of every table in the raw schemas: every contract file's and declared
+    connector table's (dbt's sources and unit tests need them, loaded or not), then the load's own (quarantine,
+    load_batches, load_files). The one definition every target's DDL is made from."""
+    tables = {spec.relation: raw_table_columns(spec) for spec in all_specs()}
+    tables |= {f"raw.{table}": list(cols) for table, cols in (
+        ("quarantine", QUARANTINE_COLUMNS), ("load_batches", BATCHES_COLUMNS), ("load_files", FILES_COLUMNS))}
+    return tables
+
+
 def raw_table_ddl(spec: FileSpec) -> str:
-    columns = [
-        "_batch_id bigint", "_loaded_at timestamp", "_file_name varchar", "_line_number bigint",
-        *(f"{c.name} {c.data_type}" for c in spec.columns),
-    ]
-    return f"create table if not exists {spec.relation} ({', '.join(columns)})"
+    return f"create table if not exists {spec.relation} ({', '.join(f'{n} {t}' for n, t in raw_table_columns(spec))})"
 
 
 def raw_ddl() -> list[str]:
-    """DDL for the raw schemas, valid on DuckDB and PostgreSQL: every contract file's table and every
-    declared connector table (dbt's sources and unit tests need them, loaded or not); columns added since a
-    warehouse was made are added to it."""
+    """DDL for the raw schemas (raw_tables), valid on DuckDB and PostgreSQL; columns added since a warehouse
+    was made are added to it (_SparkTarget.migrate: the same on Spark)."""
     schemas = dict.fromkeys(["raw", *(spec.schema for spec in all_specs())])
     statements = [f"create schema if not exists {schema}" for schema in schemas]
-    statements += [raw_table_ddl(spec) for spec in all_specs()]
-    for table, cols in (("quarantine", QUARANTINE_COLUMNS), ("load_batches", BATCHES_COLUMNS),
-                        ("load_files", FILES_COLUMNS)):
-        statements.append(
-            f"create table if not exists raw.{table} ({', '.join(f'{n} {t}' for n, t in cols)})"
-        )
+    statements += [f"create table if not exists {table} ({', '.join(f'{n} {t}' for n, t in cols)})"
+                   for table, cols in raw_tables().items()]
     statements.append("alter table raw.load_batches add column if not exists connectors varchar")
     return statements
 
@@ -367,6 +378,13 @@ class _DuckDBTarget:
     def execute(self, sql: str, params: tuple = ()) -> None:
         self.con.execute(sql, params)
 
+    def insert_row(self, table: str, columns: tuple[str, ...], values: tuple) -> None:
+        self.execute(f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' for _ in values)})", values)
+
+    def add_column(self, table: str, name: str) -> None:
+        """A text column (a connector's custom field), unless the table has it."""
+        self.execute(f"alter table {table} add column if not exists {name} varchar")
+
     def append(self, table: str, columns: tuple[str, ...], select: str) -> None:
         # the rows carry their line numbers: the order they are written in does not matter
         self.con.execute("set preserve_insertion_order = false")
@@ -401,6 +419,9 @@ class _PostgresTarget:
     def execute(self, sql: str, params: tuple = ()) -> None:
         self.cur.execute(sql.replace("?", "%s"), params)
 
+    insert_row = _DuckDBTarget.insert_row
+    add_column = _DuckDBTarget.add_column
+
     def append(self, table: str, columns: tuple[str, ...], select: str) -> None:
         csv_path = self.workdir / f"{table}.csv"  # (table: schema.table)
         self.scratch.execute(f"copy ({select}) to {sql_text(str(csv_path))} (format csv, header false)")
@@ -418,6 +439,173 @@ class _PostgresTarget:
         self.scratch.close()
 
 
+STAGED = ("raw.quarantine", "raw.load_files", "raw.load_batches")  # written last, load_batches the very last
+JOURNAL = "load_journal.json"  # in the Spark warehouse folder while a batch is being written (_SparkTarget)
+
+
+def spark_type(data_type: str) -> str:
+    """The Spark type of a contract type (Spark's varchar needs a length: string)."""
+    return "string" if data_type == "varchar" else data_type
+
+
+class _SparkTarget:
+    """Spark (the spark target's own session: targets.spark_session) has no transactions, so nothing is written
+    to it until every file has passed its checks: the scratch DuckDB checks each file as on the other targets and
+    stages what the batch appends (a raw table's rows as a Parquet file per file; quarantine, load_files and
+    load_batches rows in scratch tables). commit() then appends each table's rows with one `insert into ...
+    select` from a Parquet view (cast to the table's types), raw.load_batches last. A commit that fails part way
+    is undone: before it, a journal (JOURNAL, in the warehouse folder) lists the files of every table it writes
+    to; the files written since are deleted on failure, or by the next load when the process died (a batch whose
+    load_batches row is there was written whole). DDL (new tables, added columns) is not undone: it is empty."""
+
+    def __init__(self, settings: dict[str, Any], workdir: Path) -> None:
+        from .targets import spark_session
+
+        self.settings, self.workdir = settings, workdir
+        self.journal = Path(settings["warehouse"]) / JOURNAL
+        Path(settings["warehouse"]).mkdir(parents=True, exist_ok=True)
+        self.scratch = duckdb.connect()
+        _configure(self.scratch, workdir)
+        for table in STAGED:
+            name = table.replace(".", "_")
+            cols = ", ".join(f"{n} {t}" for n, t in raw_tables()[table])
+            self.scratch.execute(f"create temp table staged_{name} ({cols})")
+        self.files: list[tuple[str, tuple[str, ...], Path]] = []  # (raw table, columns, Parquet file)
+        self._session = spark_session(settings)
+        try:
+            self.spark = self._session.__enter__()
+        except BaseException:
+            self.scratch.close()
+            raise
+        try:
+            self._spark(self.recover)
+            self._spark(self.migrate)
+        except BaseException:
+            self.close()
+            raise
+
+    def _spark(self, work: Callable[[], Any]) -> Any:
+        """Run `work` on Spark; a metastore held by another process in one line."""
+        from .targets import spark_error
+
+        try:
+            return work()
+        except Exception as exc:
+            known = spark_error(exc, self.settings)
+            if known is None:
+                raise
+            raise known from None
+
+    def migrate(self) -> None:
+        """raw_ddl on Spark: the raw schemas and tables (managed Parquet) that are not there yet, and the columns
+        added since a warehouse was made."""
+        catalog = self.spark.catalog
+        existing: dict[str, set[str]] = {}
+        for table, columns in raw_tables().items():
+            schema, name = table.split(".")
+            if schema not in existing:
+                if not catalog.databaseExists(schema):
+                    self.spark.sql(f"create schema if not exists {schema}")
+                existing[schema] = {r[1] for r in self.spark.sql(f"show tables in {schema}").collect()}
+            if name not in existing[schema]:  # (show tables: names only; listTables reads every table)
+                cols = ", ".join(f"{n} {spark_type(t)}" for n, t in columns)
+                self.spark.sql(f"create table if not exists {table} ({cols}) using parquet")
+        self.add_column("raw.load_batches", "connectors")
+
+    def fetch(self, sql: str, params: tuple = ()) -> list[tuple]:
+        from .targets import spark_rows
+
+        if params:
+            raise LifecycleError("the loader's Spark queries take no parameters")
+        return self._spark(lambda: spark_rows(self.spark, sql)[1])
+
+    def insert_row(self, table: str, columns: tuple[str, ...], values: tuple) -> None:
+        self.scratch.execute(f"insert into staged_{table.replace('.', '_')} ({', '.join(columns)}) "
+                             f"values ({', '.join('?' for _ in values)})", values)
+
+    def add_column(self, table: str, name: str) -> None:
+        """A text column (a connector's custom field), unless the table has it (Spark: no `if not exists`)."""
+        if name not in {f.name for f in self.spark.table(table).schema.fields}:
+            self._spark(lambda: self.spark.sql(f"alter table {table} add columns ({name} string)"))
+
+    def append(self, table: str, columns: tuple[str, ...], select: str) -> None:
+        if table in STAGED:
+            self.scratch.execute(f"insert into staged_{table.replace('.', '_')} ({', '.join(columns)}) {select}")
+            return
+        path = self.workdir / f"stage_{len(self.files)}_{table}.parquet"
+        named = f"select * from ({select}) as s({', '.join(columns)})"
+        (count,) = self.scratch.execute(f"copy ({named}) to {sql_text(str(path))} (format parquet)").fetchone()
+        if count:
+            self.files.append((table, columns, path))
+
+    def _location(self, table: str) -> Path:
+        rows = self.spark.sql(f"describe table extended {table}").collect()
+        location = next(r[1] for r in rows if r[0] == "Location")
+        return Path(re.sub(r"^file:(//)?", "", location))
+
+    def commit(self) -> None:
+        for table in STAGED:
+            path = self.workdir / f"stage_{table}.parquet"
+            staged = f"staged_{table.replace('.', '_')}"
+            (count,) = self.scratch.execute(f"copy {staged} to {sql_text(str(path))} (format parquet)").fetchone()
+            if count or table == "raw.load_batches":
+                self.files.append((table, tuple(n for n, _ in raw_tables()[table]), path))
+        self._spark(self._write)
+
+    def _write(self) -> None:
+        import json
+
+        tables = list(dict.fromkeys(table for table, _, _ in self.files))
+        before = {table: str(self._location(table)) for table in tables}
+        batch_id = self.scratch.execute("select max(batch_id) from staged_raw_load_batches").fetchone()[0]
+        self.journal.write_text(json.dumps({"batch_id": batch_id, "tables": {
+            table: {"location": where, "files": sorted(_files_in(Path(where)))} for table, where in before.items()}}))
+        try:
+            for n, (table, columns, path) in enumerate(self.files):
+                types = {f.name: f.dataType.simpleString() for f in self.spark.table(table).schema.fields}
+                view = f"lifecycle_staged_{n}"
+                self.spark.read.parquet(str(path)).createOrReplaceTempView(view)
+                self.spark.sql(f"insert into {table} ({', '.join(f'`{c}`' for c in columns)}) select "
+                               f"{', '.join(f'cast(`{c}` as {types[c]}) as `{c}`' for c in columns)} from {view}")
+                self.spark.catalog.dropTempView(view)
+        except BaseException:
+            with suppress(Exception):  # (else the next load does it)
+                self.recover()
+            raise
+        self.journal.unlink()
+
+    def recover(self) -> None:
+        """Undo a batch written in part (the journal's): delete the files written since, unless its
+        load_batches row made it (then the batch is whole)."""
+        import json
+
+        if not self.journal.exists():
+            return
+        journal = json.loads(self.journal.read_text())
+        batch_id = journal["batch_id"]
+        done = self.spark.catalog.tableExists("raw.load_batches") and self.spark.sql(
+            f"select count(*) from raw.load_batches where batch_id = {int(batch_id)}").collect()[0][0]
+        if not done:
+            for table, kept in journal["tables"].items():
+                where = Path(kept["location"])
+                for name in _files_in(where) - set(kept["files"]):
+                    (where / name).unlink()
+                with suppress(Exception):
+                    self.spark.catalog.refreshTable(table)
+        self.journal.unlink()
+
+    def close(self) -> None:
+        try:
+            self.scratch.close()
+        finally:
+            self._session.__exit__(None, None, None)
+
+
+def _files_in(folder: Path) -> set[str]:
+    """The files under `folder` (a table's location), relative to it."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+
+
 def _configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
     con.execute("set TimeZone = 'UTC'")
     con.execute("set preserve_insertion_order = true")
@@ -426,11 +614,13 @@ def _configure(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
 
 
 @contextmanager
-def _target(settings: dict[str, Any], workdir: Path) -> Iterator[_DuckDBTarget | _PostgresTarget]:
+def _target(settings: dict[str, Any], workdir: Path) -> Iterator[_DuckDBTarget | _PostgresTarget | _SparkTarget]:
     if settings["type"] == "duckdb":
         target = _DuckDBTarget(settings, workdir)
     elif settings["type"] == "postgres":
         target = _PostgresTarget(settings, workdir)
+    elif settings["type"] == "spark":
+        target = _SparkTarget(settings, workdir)
     else:
         raise LifecycleError(f"lifecycle load does not support target type {settings['type']!r}")
     try:
@@ -588,6 +778,12 @@ def load_exports(
 ) -> LoadResult:
     """Check every contract file and connector table in `exports` and append them as one batch to the
     target. `overrides`: the user's dbt vars (which connector provides which contract file)."""
+    with holding_spark(settings):  # (Spark: one session for the whole load)
+        return _load_exports(exports, settings, on_file, limits, overrides)
+
+
+def _load_exports(exports: Path, settings: dict[str, Any], on_file, limits: Limits | None,
+                  overrides: dict[str, Any] | None) -> LoadResult:
     find_exports(exports, loaded_connectors(settings), overrides)  # (before anything is opened or written)
     limits = limits or project_limits()
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -596,14 +792,13 @@ def load_exports(
         found = find_exports(exports, batch_connectors(target), overrides)
         specs = _ordered(tuple(found.specs()))
         batch_id = target.fetch("select coalesce(max(batch_id), 0) + 1 from raw.load_batches")[0][0]
-        target.execute("insert into raw.load_batches (batch_id, loaded_at, exports_dir, connectors) "
-                       "values (?, ?, ?, ?)",
-                       (batch_id, loaded_at, str(exports.resolve()), ",".join(found.connectors)))
+        target.insert_row("raw.load_batches", ("batch_id", "loaded_at", "exports_dir", "connectors"),
+                          (batch_id, loaded_at, str(exports.resolve()), ",".join(found.connectors)))
         currencies = _known_currencies(target, limits)
         declared = {spec.key: spec for spec in all_specs()}
         for spec in specs:  # fields vars name (extra_fields) join the raw table the first time they are named
             for name in spec.column_names[len(declared[spec.key].columns):]:
-                target.execute(f"alter table {spec.relation} add column if not exists {name} varchar")
+                target.add_column(spec.relation, name)
         for spec in specs:
             path = found.paths[spec.key]
             if path is None:
@@ -642,9 +837,9 @@ def _load_file(target, spec: FileSpec, path: Path, shown: str, batch_id: int, lo
         columns = (*BATCH_COLUMNS, *spec.column_names) if table == spec.relation else tuple(
             n for n, _ in QUARANTINE_COLUMNS)
         target.append(table, columns, select)
-    target.execute("insert into raw.load_files values (?, ?, ?, ?, ?, ?, ?)",
-                   (batch_id, shown, result.lines_read, result.blank_lines, result.rows_read,
-                    result.rows_loaded, result.rows_quarantined))
+    target.insert_row("raw.load_files", tuple(n for n, _ in FILES_COLUMNS),
+                      (batch_id, shown, result.lines_read, result.blank_lines, result.rows_read,
+                       result.rows_loaded, result.rows_quarantined))
     if any(c.currency == "code" for c in spec.columns):
         currencies |= {r[0] for r in scratch.execute(
             f"select distinct c.currency from checked_{spec.key} as c where c.currency is not null "
@@ -683,9 +878,25 @@ def _raw_rows(settings: dict[str, Any], table: str, sql: str) -> list[tuple]:
 
 def loaded_connectors(settings: dict[str, Any]) -> set[str]:
     """The connectors of every batch loaded into the target (raw.load_batches.connectors)."""
+    if settings["type"] == "spark":
+        return _spark_connectors(settings)
     if not _raw_rows(settings, "raw.load_batches", "select 1 from information_schema.columns where "
                      "table_schema = 'raw' and table_name = 'load_batches' and column_name = 'connectors'"):
         return set()  # (a warehouse no load of this version has written to)
     rows = _raw_rows(settings, "raw.load_batches",
                      "select distinct connectors from raw.load_batches where connectors is not null")
+    return {c for (value,) in rows for c in value.split(",") if c}
+
+
+def _spark_connectors(settings: dict[str, Any]) -> set[str]:
+    from .targets import spark_error, spark_rows, spark_session
+
+    with spark_session(settings) as spark:
+        try:
+            if not spark.catalog.tableExists("raw.load_batches") or "connectors" not in {
+                    f.name for f in spark.table("raw.load_batches").schema.fields}:
+                return set()  # (a warehouse no load of this version has written to)
+            rows = spark_rows(spark, "select distinct connectors from raw.load_batches where connectors is not null")[1]
+        except Exception as exc:
+            raise spark_error(exc, settings) or exc from None
     return {c for (value,) in rows for c in value.split(",") if c}

@@ -1,9 +1,13 @@
 """Connection settings of a dbt target, read from profiles/profiles.yml (the one place they live), and the
-one place this package opens connections to a warehouse (connect_duckdb, pg_connect; query for reads)."""
+one place this package opens connections to a warehouse (connect_duckdb, pg_connect, spark_session; query for
+reads)."""
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +24,8 @@ PROFILE_NAME = "lifecycle"
 DUCKDB_PATH_ENV = "LIFECYCLE_DUCKDB_PATH"
 DEFAULT_DUCKDB_PATH = "warehouse/lifecycle.duckdb"  # also in profiles.yml (target_settings checks they agree)
 RAW_ALIAS = "lifecycle_raw"  # the name dbt's duckdb target attaches the raw file under (sources' database)
+SPARK_WAREHOUSE_ENV = "LIFECYCLE_SPARK_WAREHOUSE"
+DEFAULT_SPARK_WAREHOUSE = "warehouse/spark"  # under the project folder; also in profiles.yml
 
 
 def use_warehouse(published: Path | None) -> None:
@@ -28,6 +34,13 @@ def use_warehouse(published: Path | None) -> None:
     LIFECYCLE_DUCKDB_PATH, else the profile's default."""
     if published is not None:
         os.environ[DUCKDB_PATH_ENV] = str(published) if str(published) == ":memory:" else str(published.resolve())
+
+
+def use_spark_warehouse() -> None:
+    """Make LIFECYCLE_SPARK_WAREHOUSE absolute (default: <repo>/warehouse/spark), so that every Spark session of
+    this process, the loader's and dbt's, finds the same tables and metastore whatever the current folder."""
+    value = os.environ.get(SPARK_WAREHOUSE_ENV)
+    os.environ[SPARK_WAREHOUSE_ENV] = str(Path(value).resolve() if value else PROJECT_DIR / DEFAULT_SPARK_WAREHOUSE)
 
 
 def duckdb_files(published: Path) -> tuple[Path, Path]:
@@ -68,6 +81,8 @@ def target_settings(target: str | None = None) -> dict[str, Any]:
     settings["name"] = name
     if settings["type"] == "duckdb":
         settings.update(_duckdb_layout(settings))
+    if settings["type"] == "spark":
+        settings["warehouse"] = str(_absolute(_env_var(SPARK_WAREHOUSE_ENV, DEFAULT_SPARK_WAREHOUSE)))
     return settings
 
 
@@ -143,12 +158,106 @@ def pg_connect(settings: dict[str, Any], autocommit: bool = False):
         raise LifecycleError(f"cannot connect to PostgreSQL target {settings['name']}: {exc}") from None
 
 
+# ---------------------------------------------------------------- Spark (a local session, as dbt-spark's)
+
+_SPARK_USERS = [0]  # nested spark_session blocks of this process: the outermost one stops the session
+
+
+def spark_conf(settings: dict[str, Any]) -> dict[str, str]:
+    """The Spark settings of the target: the profile's server_side_parameters, with ANSI mode off as dbt-spark
+    forces it (dbt.adapters.spark.connections), so that the loader's session and dbt's behave alike."""
+    conf = {str(k): str(v) for k, v in (settings.get("server_side_parameters") or {}).items()}
+    conf["spark.sql.ansi.enabled"] = "false"
+    conf.setdefault("spark.ui.showConsoleProgress", "false")  # (no progress bars among the command's own)
+    return conf
+
+
+@contextmanager
+def spark_session(settings: dict[str, Any]) -> Iterator[Any]:
+    """The SparkSession of the spark target, made as dbt-spark's session mode makes it (Hive support and the
+    profile's server_side_parameters; getOrCreate: an active one is reused). When the outermost block ends the
+    session is stopped and its embedded Derby metastore shut down: Derby lets one process at a time use it,
+    and dbt (in this process: getOrCreate makes a new session) or another process may open it next."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise LifecycleError("target spark needs pyspark (requirements.lock pins it): pip install pyspark") from None
+    conf = spark_conf(settings)
+    if settings.get("warehouse"):  # (Derby writes its log there: the profile's derby.stream.error.file)
+        Path(settings["warehouse"]).mkdir(parents=True, exist_ok=True)
+    builder = SparkSession.builder.enableHiveSupport()
+    for name, value in conf.items():
+        builder = builder.config(name, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 (pyspark's own errors: no Java, a JVM that would not start)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LifecycleError(f"cannot start Spark for target {settings['name']} (Java 17 on PATH or JAVA_HOME?): "
+                             f"{first}") from None
+    session.sparkContext.setLogLevel("ERROR")
+    _SPARK_USERS[0] += 1
+    try:
+        yield session
+    finally:
+        _SPARK_USERS[0] -= 1
+        if not _SPARK_USERS[0]:
+            _stop_spark(session, conf)
+
+
+def holding_spark(settings: dict[str, Any]):
+    """On the spark target, one session for the block: the spark_session blocks inside it (the loader's, its
+    queries) reuse it rather than each starting and stopping one; elsewhere nothing."""
+    from contextlib import nullcontext
+
+    return spark_session(settings) if settings["type"] == "spark" else nullcontext()
+
+
+def _stop_spark(session: Any, conf: dict[str, str]) -> None:
+    """Stop the session, then shut the Derby metastore down (stopping Spark leaves it booted in the JVM, which
+    holds its lock until the process ends); a session made later in this process boots it again."""
+    from pyspark import SparkContext
+
+    session.stop()
+    url = conf.get("spark.hadoop.javax.jdo.option.ConnectionURL", "jdbc:derby:;databaseName=metastore_db")
+    gateway = SparkContext._gateway
+    if gateway is None or not url.startswith("jdbc:derby:"):
+        return
+    try:  # Derby says a database shut down with an exception (SQLState 08006)
+        gateway.jvm.java.sql.DriverManager.getConnection(re.sub(r";create=true", "", url) + ";shutdown=true")
+    except Exception:  # noqa: BLE001, S110 (the expected way; or a database that was not booted)
+        pass
+
+
+def spark_error(exc: BaseException, settings: dict[str, Any]) -> LifecycleError | None:
+    """One line for a Spark failure the user can act on: the metastore held by another process (Spark names
+    only the Hive client it could not make; Derby's XSDB6 is in the JVM's log and derby.log)."""
+    text = str(exc)
+    if any(sign in text for sign in ("XSDB6", "Another instance of Derby", "SessionHiveMetaStoreClient")):
+        where = settings.get("warehouse", ".")
+        return LifecycleError(
+            f"cannot open the Spark metastore {where}/metastore_db: is another process using it (embedded Derby: "
+            f"one process at a time)? Run the command again when it has ended (details: {where}/derby.log)")
+    return None
+
+
+def spark_rows(session: Any, sql: str) -> tuple[list[str], list[tuple]]:
+    """Column names and rows (tuples) of one Spark SQL query."""
+    frame = session.sql(sql)
+    return list(frame.columns), [tuple(row) for row in frame.collect()]
+
+
 def query(settings: dict[str, Any], sql: str) -> tuple[list[str], list[tuple]]:
     """Column names and rows of one read-only query on a target (DuckDB: the file `path`, raw attached)."""
     if settings["type"] == "duckdb":
         with connect_duckdb(settings) as con:
             cur = con.execute(sql)
             return [d[0] for d in cur.description], cur.fetchall()
+    if settings["type"] == "spark":
+        with spark_session(settings) as session:
+            try:
+                return spark_rows(session, sql)
+            except Exception as exc:
+                raise spark_error(exc, settings) or exc from None
     with pg_connect(settings) as conn, conn.cursor() as cur:
         cur.execute(sql)
         return [d.name for d in cur.description or []], cur.fetchall()
