@@ -263,6 +263,17 @@ def query(settings: dict[str, Any], sql: str) -> tuple[list[str], list[tuple]]:
         return [d.name for d in cur.description or []], cur.fetchall()
 
 
+def tables_in(settings: dict[str, Any], schema_name: str) -> set[str]:
+    """The tables and views of one schema of a target (Spark has no information_schema: `show tables`)."""
+    if settings["type"] == "spark":
+        databases = {str(row[0]) for row in fetch(settings, "show databases")}
+        if schema_name not in databases:
+            return set()
+        return {str(row[1]) for row in fetch(settings, f"show tables in {schema_name}") if not row[2]}
+    return {str(row[0]) for row in fetch(
+        settings, f"select table_name from information_schema.tables where table_schema = '{schema_name}'")}
+
+
 def fetch(settings: dict[str, Any], sql: str) -> list[tuple]:
     """The rows of one read-only query on a target."""
     return query(settings, sql)[1]

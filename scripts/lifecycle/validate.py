@@ -29,7 +29,7 @@ from .errors import LifecycleError
 from .expectations import MART_SPECS, Facts, Mart, MartSpec, build_suite
 from .manifest import load_manifest
 from .project import project_vars
-from .targets import fetch, fetch_frame
+from .targets import fetch, fetch_frame, tables_in
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -258,10 +258,7 @@ def _columns_of(expression: str, columns: Sequence[str]) -> tuple[str, ...]:
 
 def _check_built(settings: dict[str, Any], marts: Sequence[str]) -> None:
     """One line naming the marts the YAML declares but the target lacks (not built yet)."""
-    names = ", ".join(f"'{mart}'" for mart in marts)
-    built = {str(table) for (table,) in fetch(
-        settings, "select table_name from information_schema.tables "
-                  f"where table_schema = '{schema(settings, 'marts')}' and table_name in ({names})")}
+    built = tables_in(settings, schema(settings, "marts"))
     missing = [mart for mart in marts if mart not in built]
     if missing:
         raise LifecycleError(f"mart(s) {', '.join(missing)} not found in schema "
