@@ -1,13 +1,12 @@
 """Build the project on the `spark` target in one process (one JVM), for test_spark.py.
 
-    python spark_build.py RAW_DIR OUT_DIR
+    python spark_build.py OUT_DIR
 
-RAW_DIR holds `<schema>/<table>.parquet` and `types.json` ({"schema.table": [[column, spark type], ...]}):
-the raw tables, created as managed tables with those types in a Spark session with the profile's settings
-(LIFECYCLE_SPARK_WAREHOUSE names the warehouse folder). Until `lifecycle load --target spark` exists this
-stands in for it. Then `dbt seed` and `dbt build` (models, data tests, unit tests) run in the same session,
-and every relation in the `marts` schema is written to OUT_DIR/<mart>.parquet (timestamps as UTC wall-clock
-time, without time zone), with OUT_DIR/timings.json (seconds per step).
+The raw tables are those `lifecycle load --target spark` wrote to the warehouse folder
+LIFECYCLE_SPARK_WAREHOUSE. In one session made as the command makes it (targets.spark_session; dbt-spark's
+session mode reuses it), `dbt seed` and `dbt build` (models, data tests, unit tests) run, and every relation in
+the `marts` schema is written to OUT_DIR/<mart>.parquet (timestamps as UTC wall-clock time, without time zone),
+with OUT_DIR/timings.json (seconds per step).
 """
 
 from __future__ import annotations
@@ -16,28 +15,6 @@ import json
 import sys
 import time
 from pathlib import Path
-
-
-def session():
-    from pyspark.sql import SparkSession
-
-    from lifecycle.targets import target_settings
-
-    builder = SparkSession.builder.enableHiveSupport()
-    for name, value in target_settings("spark")["server_side_parameters"].items():
-        builder = builder.config(name, str(value))
-    return builder.config("spark.sql.ansi.enabled", "false").getOrCreate()  # as dbt-spark sets it
-
-
-def create_raw(spark, raw: Path) -> None:
-    types = json.loads((raw / "types.json").read_text())
-    for name, columns in types.items():
-        schema, table = name.split(".")
-        spark.sql(f"create database if not exists {schema}")
-        spark.read.parquet(str(raw / schema / f"{table}.parquet")).createOrReplaceTempView("raw_file")
-        select = ", ".join(f"cast(`{column}` as {kind}) as `{column}`" for column, kind in columns)
-        spark.sql(f"drop table if exists {schema}.{table}")
-        spark.sql(f"create table {schema}.{table} using parquet as select {select} from raw_file")
 
 
 def dbt(*args: str) -> None:
@@ -64,18 +41,21 @@ def write_marts(spark, out: Path) -> None:
         frame.selectExpr(*columns).toPandas().to_parquet(out / f"{row.tableName}.parquet")
 
 
-def main(raw: Path, out: Path) -> None:
+def main(out: Path) -> None:
+    from lifecycle.targets import spark_session, target_settings, use_spark_warehouse
+
+    use_spark_warehouse()
     timings = {}
     start = time.monotonic()
-    spark = session()
-    timings["session"] = time.monotonic() - start
-    for step, run in (("raw", lambda: create_raw(spark, raw)), ("seed", lambda: dbt("seed")),
-                      ("build", lambda: dbt("build")), ("export", lambda: write_marts(spark, out))):
-        began = time.monotonic()
-        run()
-        timings[step] = time.monotonic() - began
+    with spark_session(target_settings("spark")) as spark:
+        timings["session"] = time.monotonic() - start
+        for step, run in (("seed", lambda: dbt("seed")), ("build", lambda: dbt("build")),
+                          ("export", lambda: write_marts(spark, out))):
+            began = time.monotonic()
+            run()
+            timings[step] = time.monotonic() - began
     (out / "timings.json").write_text(json.dumps(timings))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]))

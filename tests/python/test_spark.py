@@ -2,15 +2,14 @@
 
 Marked `spark` and left out of a plain `pytest` run (pyproject.toml: `-m "not spark"`): run it alone with
 `pytest -m spark tests/python/test_spark.py` (needs Java 17). The generated `xs` exports are loaded into
-DuckDB and built there (models only, as test_parity.py does); the raw tables DuckDB's loader wrote are
-copied to Spark through Parquet with their declared types (until `lifecycle load --target spark` writes
-them), then spark_build.py runs `dbt seed` and `dbt build` (models, data tests, unit tests) on Spark in its
-own process, and every mart is compared row by row with DuckDB's (numbers to 6 decimal places).
+DuckDB and built there (models only, as test_parity.py does); `lifecycle load --target spark` loads the same
+folder into a Spark warehouse, then spark_build.py runs `dbt seed` and `dbt build` (models, data tests, unit
+tests) on Spark in its own process, and every mart is compared row by row with DuckDB's (numbers to 6
+decimal places).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import subprocess
@@ -32,33 +31,6 @@ from lifecycle.targets import query, unpublished
 pytestmark = pytest.mark.spark
 
 PLACES = 6
-SPARK_TYPES = {"VARCHAR": "string", "BIGINT": "bigint", "INTEGER": "int", "SMALLINT": "smallint",
-               "TINYINT": "tinyint", "BOOLEAN": "boolean", "DATE": "date", "TIMESTAMP": "timestamp",
-               "TIMESTAMP WITH TIME ZONE": "timestamp", "DOUBLE": "double", "FLOAT": "float"}
-
-
-def spark_type(duckdb_type: str) -> str:
-    kind = duckdb_type.upper()
-    if kind.startswith("DECIMAL"):
-        return kind.lower()
-    return SPARK_TYPES[kind]
-
-
-def export_raw(raw_file: str, folder: Path) -> None:
-    """Every table of DuckDB's raw schemas as folder/<schema>/<table>.parquet, and folder/types.json."""
-    types: dict[str, list[list[str]]] = {}
-    with duckdb.connect(raw_file, read_only=True) as con:
-        for schema, table, column, kind in con.execute(
-                "select table_schema, table_name, column_name, data_type from information_schema.columns "
-                "where table_schema = 'raw' or table_schema like 'raw\\_%' escape '\\' "
-                "order by table_schema, table_name, ordinal_position").fetchall():
-            types.setdefault(f"{schema}.{table}", []).append([column, spark_type(kind)])
-        for name in types:
-            schema, table = name.split(".")
-            (folder / schema).mkdir(parents=True, exist_ok=True)
-            target = str(folder / schema / f"{table}.parquet").replace("'", "''")
-            con.execute(f"copy (select * from {schema}.{table}) to '{target}' (format parquet)")
-    (folder / "types.json").write_text(json.dumps(types))
 
 
 def normal(value: object) -> object:
@@ -103,12 +75,14 @@ def test_marts_agree_on_duckdb_and_spark(xs_exports, duckdb_target, spark_wareho
     dbt_invoke(["build", "--exclude-resource-type", "test", "unit_test"], "duckdb")
     duck = unpublished(duckdb_target)
 
-    raw, out = tmp_path / "raw", tmp_path / "marts"
+    monkeypatch.setenv("LIFECYCLE_SPARK_WAREHOUSE", str(spark_warehouse))
+    result = CliRunner().invoke(app, ["load", "--exports", str(xs_exports), "--target", "spark"])
+    assert result.exit_code == 0, result.output[-4000:] + repr(result.exception)
+    out = tmp_path / "marts"
     out.mkdir()
-    export_raw(duck["raw"], raw)
-    env = {**os.environ, "LIFECYCLE_SPARK_WAREHOUSE": str(spark_warehouse),
+    env = {**os.environ,
            "PYTHONPATH": os.pathsep.join([str(PROJECT_DIR / "scripts"), os.environ.get("PYTHONPATH", "")])}
-    built = subprocess.run([sys.executable, str(Path(__file__).with_name("spark_build.py")), str(raw), str(out)],
+    built = subprocess.run([sys.executable, str(Path(__file__).with_name("spark_build.py")), str(out)],
                            env=env, capture_output=True, text=True, timeout=3600)
     assert built.returncode == 0, (built.stdout[-6000:] + built.stderr[-4000:])
     print("Spark steps (s):", (out / "timings.json").read_text())
