@@ -26,8 +26,9 @@ $(DUCKDB1_STAMP): requirements-duckdb1.lock
 demo: setup
 	$(VENV)/bin/lifecycle demo
 
+# two workers, each test module on one worker (its module fixtures built once)
 test: setup
-	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python -m pytest -q -n 2 --dist loadfile
 
 lint: setup
 	LIFECYCLE_DUCKDB_PATH=:memory: $(VENV)/bin/sqlfluff lint models tests analyses

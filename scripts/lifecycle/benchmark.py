@@ -42,6 +42,7 @@ from pathlib import Path
 
 from .contract import PROJECT_DIR, load_contract
 from .errors import LifecycleError
+from .project import dbt_target_dir
 
 STEPS = ("scan", "copy", "load", "models", "tests", "validate", "publish", "run", "batch")
 NEEDS = {"models": "load", "tests": "models", "validate": "models", "publish": "load", "batch": "tests"}
@@ -212,7 +213,7 @@ def daily_batch(exports: Path) -> tuple[Path, dict[str, int]]:
 
 def _dbt_results(target: str, since: float) -> dict | None:
     """run_results.json of the dbt command that ended last, if it ended after `since` (time.time())."""
-    path = PROJECT_DIR / "target" / target / "run_results.json"
+    path = dbt_target_dir(target) / "run_results.json"
     if not path.exists() or path.stat().st_mtime < since:
         return None
     return json.loads(path.read_text())

@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import LifecycleError, stop_if_interrupted, user_error
 from .progress import Steps, console
-from .project import PROJECT_DIR
+from .project import PROJECT_DIR, dbt_log_dir, dbt_target_dir
 from .targets import profiles_dir, query, target_settings, unpublished
 
 _VARS: dict[str, Any] = {}  # the vars of every dbt command this process runs (use_vars)
@@ -29,7 +29,7 @@ def dbt_vars() -> dict[str, Any]:
 
 def vars_path(target: str) -> Path:
     """Where the vars of the target's last dbt command are kept (beside its manifest)."""
-    return PROJECT_DIR / "target" / target / "lifecycle_vars.json"
+    return dbt_target_dir(target) / "lifecycle_vars.json"
 
 
 def _invoke(args: list[str], target: str, callbacks: list | None = None):
@@ -43,8 +43,8 @@ def _invoke(args: list[str], target: str, callbacks: list | None = None):
         "--project-dir", str(PROJECT_DIR),
         "--profiles-dir", str(profiles_dir()),
         "--target", target,
-        "--target-path", str(PROJECT_DIR / "target" / target),
-        "--log-path", str(PROJECT_DIR / "logs"),
+        "--target-path", str(dbt_target_dir(target)),
+        "--log-path", str(dbt_log_dir()),
         *(["--vars", json.dumps(_VARS, sort_keys=True)] if _VARS else []),
     ]
     try:

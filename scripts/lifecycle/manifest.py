@@ -14,11 +14,12 @@ from typing import Any
 
 from .contract import PROJECT_DIR
 from .errors import LifecycleError
+from .project import dbt_target_dir
 
 
 def manifest_path(target: str) -> Path:
     """Where dbt_build's `--target-path` puts the target's manifest."""
-    return PROJECT_DIR / "target" / target / "manifest.json"
+    return dbt_target_dir(target) / "manifest.json"
 
 
 def load_manifest(target: str) -> dict[str, Any]:

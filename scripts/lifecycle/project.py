@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +14,21 @@ from .errors import LifecycleError
 
 # scripts/lifecycle/project.py -> the repository root, where dbt_project.yml is
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+# where dbt writes each target's artifacts and logs, when not <repo>/target and <repo>/logs (the test suite's
+# parallel workers each set their own, so that two dbt commands never write one manifest)
+DBT_DIR_ENV = "LIFECYCLE_DBT_TARGET_DIR"
+
+
+def dbt_target_dir(target: str) -> Path:
+    """dbt's --target-path for `target` (manifest, run results, compiled SQL): `<repo>/target/<target>`,
+    or `$LIFECYCLE_DBT_TARGET_DIR/<target>`."""
+    return Path(os.environ.get(DBT_DIR_ENV) or PROJECT_DIR / "target") / target
+
+
+def dbt_log_dir() -> Path:
+    """dbt's --log-path: `<repo>/logs`, or `$LIFECYCLE_DBT_TARGET_DIR/logs`."""
+    configured = os.environ.get(DBT_DIR_ENV)
+    return Path(configured) / "logs" if configured else PROJECT_DIR / "logs"
 
 
 @lru_cache(maxsize=None)

@@ -15,9 +15,19 @@ from pathlib import Path
 import pytest
 
 from lifecycle.contract import PROJECT_DIR
+from lifecycle.project import DBT_DIR_ENV
 
 DATA = Path(__file__).parent / "data"
 MINIMAL = DATA / "minimal"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (`make test` runs two workers) each worker gets its own dbt target and log folders,
+    so that two dbt commands never write one manifest. (test_semantic's `mf` reads `<repo>/target`, which only
+    its own `dbt parse` writes; test_lint's sqlfluff writes to a temp folder.)"""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        os.environ.setdefault(DBT_DIR_ENV, str(PROJECT_DIR / "target" / f"pytest-{worker}"))
 
 
 @pytest.fixture

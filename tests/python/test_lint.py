@@ -15,7 +15,7 @@ from lifecycle.contract import PROJECT_DIR
 
 
 def test_sqlfluff_lint_is_clean(tmp_path: Path) -> None:
-    env = {**os.environ, "LIFECYCLE_DUCKDB_PATH": ":memory:",
+    env = {**os.environ, "LIFECYCLE_DUCKDB_PATH": ":memory:", "DBT_TARGET_PATH": str(tmp_path / "target"),
            "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles")}
     sqlfluff = Path(sys.executable).with_name("sqlfluff")
     result = subprocess.run(
@@ -31,7 +31,7 @@ def test_sqlfluff_lint_of_connector_adapters_is_clean(tmp_path: Path, connectors
     config = tmp_path / "connectors.sqlfluff"
     config.write_text("[sqlfluff:templater:dbt:context]\n"
                       + "".join(f"lifecycle__using_{c} = True\n" for c in connectors))
-    env = {**os.environ, "LIFECYCLE_DUCKDB_PATH": ":memory:",
+    env = {**os.environ, "LIFECYCLE_DUCKDB_PATH": ":memory:", "DBT_TARGET_PATH": str(tmp_path / "target"),
            "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles")}
     sqlfluff = Path(sys.executable).with_name("sqlfluff")
     folders = [f"models/adapters/{c}" for c in connectors]

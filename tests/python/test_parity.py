@@ -21,10 +21,10 @@ import pytest
 from typer.testing import CliRunner
 
 from lifecycle.cli import app
-from lifecycle.contract import PROJECT_DIR
 from lifecycle.dbt_build import dbt_invoke
 from lifecycle.targets import query
 from lifecycle.errors import LifecycleError
+from lifecycle.manifest import manifest_path
 from lifecycle.targets import unpublished
 
 REL_TOL, ABS_TOL = 1e-9, 1e-12
@@ -41,7 +41,7 @@ def build(target: str, exports: Path, variables: dict[str, str]) -> None:
 
 def marts_in_manifest(target: str) -> set[str]:
     """The relations the last dbt build of `target` made in the marts schema, by dbt's manifest."""
-    manifest = json.loads((PROJECT_DIR / "target" / target / "manifest.json").read_text())
+    manifest = json.loads(manifest_path(target).read_text())
     return {node["alias"] for node in manifest["nodes"].values()
             if node["resource_type"] in ("model", "seed", "snapshot") and node["schema"] == "marts"
             and node["config"]["materialized"] != "ephemeral"}
