@@ -216,6 +216,8 @@ def command(fn: Callable) -> Callable:
                         return fn(*args, **kwargs)
                 except (click.exceptions.Exit, click.exceptions.ClickException):
                     raise
+                except SystemExit as exc:  # no code of ours exits: a library tried to end the command
+                    raise RuntimeError(f"a library ended the command half-way (sys.exit({exc.code!r}))") from exc
                 except BaseException as exc:
                     failure = explain(exc, publish.PUBLISHED)
                     if failure is None:

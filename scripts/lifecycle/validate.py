@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 import warnings
@@ -287,11 +288,21 @@ def read_mart(settings: dict[str, Any], mart: str, kinds: dict[str, str]) -> pd.
 
 @contextmanager
 def _quiet() -> Iterator[None]:
-    """Silence import-time and deprecation noise of GE and its optional dependencies (pyspark)."""
+    """Silence import-time and deprecation noise of GE and its optional dependencies (pyspark). GE imports
+    pyspark.sql.connect when it can; that module takes a main module without a file (`python -c`, pytest-xdist's
+    workers) for its own doctests and ends the process: the main module gets a stand-in name meanwhile."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
+    main = sys.modules["__main__"]
+    nameless = getattr(main, "__spec__", None) is None and not hasattr(main, "__file__")
+    if nameless:
+        main.__file__ = "<lifecycle>"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        if nameless:
+            del main.__file__
 
 
 def _context(docs_dir: Path) -> Any:

@@ -157,6 +157,25 @@ def test_no_lock_file_is_left_after_a_load_an_error_or_an_interrupt(exports, tmp
     assert result.exit_code == 130 and "interrupted: " in result.output and not lock.exists()
 
 
+def test_a_library_ending_the_process_half_way_is_a_failure_not_a_success(exports, tmp_path, monkeypatch):
+    """pyspark.sql.connect (imported by Great Expectations) calls sys.exit(0) when the main module has no file;
+    a command cut short that way must not exit 0 (it published nothing)."""
+    def exits(*args, **kwargs):
+        raise SystemExit(0)
+
+    monkeypatch.setattr("lifecycle.cli.load_exports", exits)
+    result = runner.invoke(app, ["load", "--exports", str(exports), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 1 and "sys.exit(0)" in repr(result.exception), result.output
+
+
+def test_validate_imports_great_expectations_under_a_main_module_without_a_file(tmp_path):
+    """(`python -c`, pytest-xdist's workers): pyspark.sql.connect would end the process with status 0."""
+    code = "from lifecycle.validate import _quiet\nwith _quiet():\n    import great_expectations\nprint('imported')"
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(PROJECT_DIR / "scripts")},
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and "imported" in done.stdout, done.stdout + done.stderr[-3000:]
+
+
 def test_the_lock_file_goes_with_its_holder_and_a_removed_one_is_never_what_is_locked(tmp_path, monkeypatch):
     """The holder removes the lock file before releasing it: a command that opened the file just before
     that must not lock the removed file (while a third one locks the new file), but the one at the path."""
