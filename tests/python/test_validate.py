@@ -50,7 +50,7 @@ def test_validate_passes_and_writes_data_docs(warehouse_copy: Path, tmp_path: Pa
     assert (tmp_path / "docs" / "index.html").is_file()
     pages = {p.stem for p in (tmp_path / "docs" / "validations").rglob("*.html")}
     assert len(pages) == len(read_marts(load_manifest("duckdb")))  # one validation page per mart (named by batch)
-    assert str(tmp_path / "docs" / "index.html") in output
+    assert str(tmp_path / "docs" / "index.html") in "".join(output.split())  # (a long path wraps)
 
 
 def test_suites_match_the_marts(warehouse_copy: Path):
