@@ -1,7 +1,6 @@
 """The project builds and tests on Spark (dbt-spark, local session) and its marts equal DuckDB's.
 
-Marked `spark` and left out of a plain `pytest` run (pyproject.toml: `-m "not spark"`): run it alone with
-`pytest -m spark tests/python/test_spark.py` (needs Java 17). The generated `xs` exports are loaded into
+Marked `spark` (in `make test`; `pytest -m spark` runs the Spark modules alone; needs Java 17). The generated `xs` exports are loaded into
 DuckDB and built there (models only, as test_parity.py does); `lifecycle load --target spark` loads the same
 folder into a Spark warehouse, then spark_build.py runs `dbt seed` and `dbt build` (models, data tests, unit
 tests) on Spark in its own process, and every mart is compared row by row with DuckDB's (numbers to 6
