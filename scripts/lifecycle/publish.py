@@ -698,6 +698,7 @@ def spark_versioned_schemas(
             if len(PUBLISHED) > already:
                 raise
             if isinstance(exc, Exception) and not isinstance(exc, LifecycleError):
-                exc = LifecycleError(f"could not publish the build: {user_error(exc) or spark_error(exc, settings) or exc}")
+                cause = user_error(exc) or spark_error(exc, settings) or exc
+                exc = LifecycleError(f"could not publish the build: {cause}")
             raise failed(exc, f"version {version} kept until the next build") from exc
     say(f"published {published} (version {version})")

@@ -168,28 +168,28 @@ def test_run_on_spark_publishes_the_marts_of_duckdb(world: Path, tmp_path_factor
     assert "run complete on target spark" in result.output, result.output[-3000:]
     timings["spark run"] = time.monotonic() - began
 
-    # a failed build leaves the published marts (and their version) as they were
-    began = time.monotonic()
-    seen: dict[str, tuple[int, int]] = {}
-    with monkeypatch.context() as patch:
-        patch.setattr(cli, "dbt_build", failing_build(seen))
-        failed = runner.invoke(app, ["build", "--target", "spark"])
-    assert failed.exit_code == 1, failed.output[-3000:] + repr(failed.exception)
-    assert "published warehouse unchanged" in failed.output, failed.output[-3000:]
-    assert seen and all(copied == live > 0 for copied, live in seen.values()), seen  # incremental copies
-    timings["failed build"] = time.monotonic() - began
+    with spark_session(target_settings("spark")) as spark:  # (one session for the commands below)
+        # a failed build leaves the published marts (and their version) as they were
+        began = time.monotonic()
+        seen: dict[str, tuple[int, int]] = {}
+        with monkeypatch.context() as patch:
+            patch.setattr(cli, "dbt_build", failing_build(seen))
+            failed = runner.invoke(app, ["build", "--target", "spark"])
+        assert failed.exit_code == 1, failed.output[-3000:] + repr(failed.exception)
+        assert "published warehouse unchanged" in failed.output, failed.output[-3000:]
+        assert seen and all(copied == live > 0 for copied, live in seen.values()), seen  # incremental copies
+        timings["failed build"] = time.monotonic() - began
 
-    began = time.monotonic()
-    with spark_session(target_settings("spark")) as spark:
+        began = time.monotonic()
         assert spark_versions(spark) == (1, 1)
         problems = compare(duck, spark_marts(spark), "published")
-    timings["compare"] = time.monotonic() - began
-    assert not problems, "DuckDB and Spark marts differ:\n" + "\n".join(problems)
+        timings["compare"] = time.monotonic() - began
+        assert not problems, "DuckDB and Spark marts differ:\n" + "\n".join(problems)
 
-    began = time.monotonic()
-    out = tmp_path_factory.mktemp("export")
-    result = runner.invoke(app, ["export", "--out", str(out), "--target", "spark"])
-    assert result.exit_code == 0, result.output[-3000:] + repr(result.exception)
+        began = time.monotonic()
+        out = tmp_path_factory.mktemp("export")
+        result = runner.invoke(app, ["export", "--out", str(out), "--target", "spark"])
+        assert result.exit_code == 0, result.output[-3000:] + repr(result.exception)
     assert (out / "views.sql").read_text().count("create or replace view") == len(duck)
     problems = compare(duck, parquet_marts(out), "exported")
     timings["export"] = time.monotonic() - began
