@@ -254,10 +254,14 @@ def build(
     """Run `dbt build` (seeds, models, data tests) on the target; publish the result only when it passes."""
     settings = _settings(target, warehouse)
     _require(settings, "raw")
-    plan = _build_vars(settings, _user_vars(dbt_vars), full_refresh=full_refresh)
-    with publish.building(settings, full_refresh=plan.full_refresh, say=console.print) as work:
-        dbt_build(work["name"], full_refresh=plan.full_refresh, unit_tests=unit_tests, verbose=verbose)
-        plan.record(work)
+    with contextlib.ExitStack() as spark:
+        spark.enter_context(holding_spark(settings))  # (Spark: one session for what comes before dbt)
+        plan = _build_vars(settings, _user_vars(dbt_vars), full_refresh=full_refresh)
+        with publish.building(settings, full_refresh=plan.full_refresh, say=console.print) as work:
+            spark.close()  # (before dbt makes its own: Derby, one at a time)
+            dbt_build(work["name"], full_refresh=plan.full_refresh, unit_tests=unit_tests, verbose=verbose)
+            spark.enter_context(holding_spark(settings))  # (Spark: dbt's session, kept to record and publish)
+            plan.record(work)
 
 
 def _report(settings: dict) -> None:
@@ -278,11 +282,12 @@ def report(
     """Print the headline KPIs of the last three complete months, per stage (--html: also a page with charts)."""
     settings = _settings(target, warehouse)
     _require(settings, "path")
-    _report(settings)
-    if html is not None:
-        from .report_html import write_report
+    with holding_spark(settings):  # (Spark: one session for the command's queries)
+        _report(settings)
+        if html is not None:
+            from .report_html import write_report
 
-        console.print(f"HTML report: {write_report(settings, html, currency=str(project_var('reporting_currency')))}")
+            console.print(f"HTML report: {write_report(settings, html, currency=str(project_var('reporting_currency')))}")
 
 
 @command
@@ -305,9 +310,10 @@ def _run(exports: Path, settings: dict, fresh: bool = False, verbose: bool = Fal
             do_load(exports, work, files, overrides)
             spark.close()  # the loader's Spark session stops before dbt makes its own (Derby: one at a time)
             dbt_build(work["name"], full_refresh=plan.full_refresh, verbose=verbose)
+            spark.enter_context(holding_spark(settings))  # (Spark: dbt's session, kept to validate, publish, report)
             plan.record(work)
             _validate(work)
-    _report(settings)
+        _report(settings)
     console.print(f"[green]run complete[/] on target {settings['name']}")
 
 
@@ -463,9 +469,10 @@ def validate(
     # file holds the marts only); it holds the published marts unless a build failed since
     settings = _settings(target, warehouse)
     _require(settings, "build")
-    last = last_build(settings)  # dbt's manifest, if parsed, with the vars the marts were built with
-    use_vars(last["vars"] if last else connector_vars(loaded_connectors(settings)))
-    _validate(unpublished(settings), docs, failures_only, mart)
+    with holding_spark(settings):  # (Spark: one session for the command's queries)
+        last = last_build(settings)  # dbt's manifest, if parsed, with the vars the marts were built with
+        use_vars(last["vars"] if last else connector_vars(loaded_connectors(settings)))
+        _validate(unpublished(settings), docs, failures_only, mart)
 
 
 @command

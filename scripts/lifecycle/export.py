@@ -4,13 +4,17 @@ from read_parquet('<file>')` per mart (absolute paths, so that the script runs f
 
 DuckDB: read from the published file (marts only). PostgreSQL: read from the live `marts` schema through
 psycopg in chunks (DuckDB's postgres scanner is an extension it would have to download) and written with
-pyarrow. Each file is written under a temporary name and renamed, so a failed export leaves the files of
-the previous one whole.
+pyarrow. Spark: read through the target's session from the live `marts` views (publish.py), each written
+by Spark itself as one Parquet file (timestamps as UTC wall-clock time without a time zone, as DuckDB's
+marts hold them); the published version is read before and after, as PostgreSQL's tables are. Each file
+is written under a temporary name and renamed, so a failed export leaves the files of the previous one
+whole.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +35,10 @@ def export_marts(settings: dict[str, Any], out: Path, fmt: str = "parquet", say:
         raise LifecycleError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if out.exists() and not out.is_dir():
         raise LifecycleError(f"{out} is a file; name a folder to export to")
-    readers = {"duckdb": _from_duckdb, "postgres": _from_postgres}
+    readers = {"duckdb": _from_duckdb, "postgres": _from_postgres, "spark": _from_spark}
     if settings["type"] not in readers:
-        raise LifecycleError(f"export reads DuckDB and PostgreSQL targets, not {settings['type']} ({settings['name']})")
+        raise LifecycleError(f"export reads DuckDB, PostgreSQL and Spark targets, not {settings['type']} "
+                             f"({settings['name']})")
     out = out.resolve()
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
@@ -43,7 +48,10 @@ def export_marts(settings: dict[str, Any], out: Path, fmt: str = "parquet", say:
         _write_text(views, _views_sql(files))
     except BaseException:  # a failed or interrupted export leaves no half-written file (or new empty folder)
         for leftover in out.glob(f"*{PARTIAL_SUFFIX}"):
-            leftover.unlink(missing_ok=True)
+            if leftover.is_dir():  # (Spark writes a folder of part files first)
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
         if created and not any(out.iterdir()):
             out.rmdir()
         raise
@@ -141,4 +149,41 @@ def _from_postgres(settings: dict[str, Any], out: Path, say: Say) -> list[Path]:
         if conn.execute(_MARTS_OIDS).fetchall() != published:
             raise LifecycleError("a build was published while exporting, so the files may mix two builds; "
                                  "run the export again")
+    return files
+
+
+def _from_spark(settings: dict[str, Any], out: Path, say: Say) -> list[Path]:
+    from .publish import spark_versions
+    from .targets import spark_error, spark_session
+
+    files = []
+    with spark_session(settings) as spark:
+        try:
+            published = spark_versions(spark)
+            marts = sorted(t.name for t in spark.catalog.listTables("marts") if not t.isTemporary) \
+                if spark.catalog.databaseExists("marts") else []
+            if not marts:
+                raise LifecycleError(f"the Spark warehouse {settings['warehouse']} has no marts; nothing to export")
+            for mart in marts:
+                path = out / f"{mart}.parquet"
+                folder = out / f".{mart}.spark{PARTIAL_SUFFIX}"  # Spark writes a folder of part files
+                frame = spark.table(f"marts.`{mart}`")
+                columns = [f"cast(`{f.name}` as timestamp_ntz) as `{f.name}`" if f.dataType.typeName() == "timestamp"
+                           else f"`{f.name}`" for f in frame.schema.fields]
+                frame.selectExpr(*columns).coalesce(1).write.mode("overwrite").parquet(str(folder))
+                parts = sorted(folder.glob("part-*.parquet"))
+                if len(parts) != 1:
+                    raise LifecycleError(f"Spark wrote {len(parts)} Parquet files for mart {mart}; expected one")
+                os.replace(parts[0], _partial(path))
+                shutil.rmtree(folder)
+                os.replace(_partial(path), path)
+                say(f"wrote {path}")
+                files.append(path)
+            if spark_versions(spark) != published:
+                raise LifecycleError("a build was published while exporting, so the files may mix two builds; "
+                                     "run the export again")
+        except LifecycleError:
+            raise
+        except Exception as exc:
+            raise spark_error(exc, settings) or exc from None
     return files

@@ -866,6 +866,14 @@ def _raw_rows(settings: dict[str, Any], table: str, sql: str) -> list[tuple]:
                 return con.execute(sql).fetchall()
         except duckdb.Error:  # (a raw file the command refuses, e.g. its WAL: publish.py names why, under its lock)
             return []
+    if settings["type"] == "spark":  # (no information_schema: the catalog says what is there)
+        from .targets import spark_error, spark_rows, spark_session
+
+        with spark_session(settings) as spark:
+            try:
+                return spark_rows(spark, sql)[1] if spark.catalog.tableExists(table) else []
+            except Exception as exc:
+                raise spark_error(exc, settings) or exc from None
     from .targets import pg_connect
 
     with pg_connect(settings) as conn, conn.cursor() as cur:
@@ -876,27 +884,20 @@ def _raw_rows(settings: dict[str, Any], table: str, sql: str) -> list[tuple]:
         return cur.fetchall()
 
 
+def _raw_columns(settings: dict[str, Any], table: str) -> set[str]:
+    """The columns of a raw table (schema.table); empty when it is not there yet."""
+    schema, name = table.split(".")
+    if settings["type"] == "spark":
+        return {str(row[0]) for row in _raw_rows(settings, table, f"show columns in {table}")}
+    return {str(row[0]) for row in _raw_rows(
+        settings, table, "select column_name from information_schema.columns "
+                         f"where table_schema = '{schema}' and table_name = '{name}'")}
+
+
 def loaded_connectors(settings: dict[str, Any]) -> set[str]:
     """The connectors of every batch loaded into the target (raw.load_batches.connectors)."""
-    if settings["type"] == "spark":
-        return _spark_connectors(settings)
-    if not _raw_rows(settings, "raw.load_batches", "select 1 from information_schema.columns where "
-                     "table_schema = 'raw' and table_name = 'load_batches' and column_name = 'connectors'"):
+    if "connectors" not in _raw_columns(settings, "raw.load_batches"):
         return set()  # (a warehouse no load of this version has written to)
     rows = _raw_rows(settings, "raw.load_batches",
                      "select distinct connectors from raw.load_batches where connectors is not null")
-    return {c for (value,) in rows for c in value.split(",") if c}
-
-
-def _spark_connectors(settings: dict[str, Any]) -> set[str]:
-    from .targets import spark_error, spark_rows, spark_session
-
-    with spark_session(settings) as spark:
-        try:
-            if not spark.catalog.tableExists("raw.load_batches") or "connectors" not in {
-                    f.name for f in spark.table("raw.load_batches").schema.fields}:
-                return set()  # (a warehouse no load of this version has written to)
-            rows = spark_rows(spark, "select distinct connectors from raw.load_batches where connectors is not null")[1]
-        except Exception as exc:
-            raise spark_error(exc, settings) or exc from None
     return {c for (value,) in rows for c in value.split(",") if c}

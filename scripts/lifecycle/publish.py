@@ -27,7 +27,21 @@ tables. After the build and its checks pass, one transaction renames every live 
 the old schemas are dropped right after, in a transaction of their own so that the swap never waits
 for (or blocks) BI queries still reading them. An advisory lock keeps two builds of one database apart.
 
-Ctrl-C and SIGTERM are held during the one step that publishes (the rename, the swap transaction), so a
+Spark (Hive metastore: no schema rename, no multi-statement transaction): dbt builds staging,
+intermediate and marts into versioned schemas `<schema>__v<N>` (N: one more than any version the
+warehouse has held; LIFECYCLE_SCHEMA_SUFFIX=`__v<N>`), starting from copies of the live version's
+incremental tables (CREATE TABLE LIKE keeps their partitioning). The live schemas hold only views, one
+per relation, `create or replace view marts.x as select * from marts__v<N>.x`: publishing replaces
+these views (each replacement is atomic; across marts a reader querying during the swap, well under a
+second per schema, can see some marts of version N-1 and some of N), between two properties of the
+live `marts` database: `lifecycle.publishing` (set first) and `lifecycle.version` (set last). A command
+that finds them unequal (a process killed during the swap) finishes that swap first: the build passed.
+The previous version is kept until the next build starts (queries started on it before the swap run to
+their end; by hand, its views can be restored), then dropped with any version a failed build left.
+A lock file `<warehouse>/lifecycle.lock` keeps two commands from writing one warehouse at once.
+
+Ctrl-C and SIGTERM are held during the one step that publishes (the rename, the swap transaction, the
+views' swap), so a
 command is interrupted before it or after it, never half-way; `PUBLISHED` says which.
 """
 
@@ -36,6 +50,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -82,6 +97,9 @@ def building(
             yield work
     elif settings["type"] == "postgres" and dbt:
         with postgres_shadow_schemas(settings, full_refresh=full_refresh, say=say) as work:
+            yield work
+    elif settings["type"] == "spark":
+        with spark_versioned_schemas(settings, dbt=dbt, full_refresh=full_refresh, say=say) as work:
             yield work
     else:
         yield settings
@@ -519,3 +537,168 @@ def postgres_shadow_schemas(
             shadows = ", ".join(map(shadow, SWAPPED_SCHEMAS))
             raise _unchanged(exc, published, f"shadow schemas kept until the next run: {shadows}", say) from exc
         say(f"published {published}")
+
+
+# ---------------------------------------------------------------- Spark: versioned schemas, live views
+
+VERSION_PROPERTY = "lifecycle.version"  # on the live `marts` database: the version its views show
+PUBLISHING_PROPERTY = "lifecycle.publishing"  # set before the views are swapped to that version
+SPARK_LOCK = "lifecycle.lock"  # in the warehouse folder
+
+
+def versioned(schema: str, version: int) -> str:
+    """The schema that version `version` of the build is written to: `<schema>__v<version>`."""
+    return f"{schema}__v{version}"
+
+
+def _version_of(database: str) -> int | None:
+    base, sep, number = database.rpartition("__v")
+    return int(number) if sep and base in SWAPPED_SCHEMAS and number.isdigit() else None
+
+
+def spark_databases(spark) -> set[str]:
+    return {str(row[0]) for row in spark.sql("show databases").collect()}
+
+
+def spark_versions(spark) -> tuple[int | None, int | None]:
+    """(published version, version being published) of the live `marts` database's properties; None when
+    not set (before the first publish); unequal only when a swap was cut short (the process killed)."""
+    if "marts" not in spark_databases(spark):
+        return None, None
+    rows = spark.sql("describe database extended marts").collect()
+    text = next((str(value) for name, value in rows if name == "Properties"), "")
+    found = {name.strip(): value.strip() for name, value in re.findall(r"\(([^,()]+),([^()]*)\)", text)}
+
+    def number(name: str) -> int | None:
+        return int(found[name]) if found.get(name, "").isdigit() else None
+
+    return number(VERSION_PROPERTY), number(PUBLISHING_PROPERTY)
+
+
+def _spark_relations(spark, database: str) -> dict[str, bool]:
+    """Relation name -> is a view, of one database (temporary views left out)."""
+    return {t.name: t.tableType == "VIEW" for t in spark.catalog.listTables(database) if not t.isTemporary}
+
+
+def publish_version(spark, version: int, published: str | None = None) -> None:
+    """Point the live schemas at version `version`: in each, one `create or replace view` per relation of
+    its versioned schema (a live relation that is a table, from a build before versioned schemas, is
+    dropped first), and the views of relations the version no longer has dropped; the properties of the
+    live `marts` database mark the start and the end. Ctrl-C and SIGTERM wait for it to end; `published`
+    is added to PUBLISHED when it has."""
+    databases = spark_databases(spark)
+    missing = [versioned(s, version) for s in SWAPPED_SCHEMAS if versioned(s, version) not in databases]
+    if missing:
+        raise LifecycleError(f"the build left no schema {', '.join(missing)}; nothing to publish")
+    relations = {s: _spark_relations(spark, versioned(s, version)) for s in SWAPPED_SCHEMAS}
+    if not relations["marts"]:
+        raise LifecycleError(f"the build left no marts in {versioned('marts', version)}; nothing to publish")
+    stop_if_interrupted()
+    with interrupts_deferred():
+        for schema in SWAPPED_SCHEMAS:
+            spark.sql(f"create schema if not exists {schema}")
+        spark.sql(f"alter database marts set dbproperties ('{PUBLISHING_PROPERTY}' = '{version}')")
+        for schema in ("staging", "intermediate", "marts"):  # (marts last: BI tools read them)
+            live = _spark_relations(spark, schema)
+            for name in sorted(relations[schema]):
+                if name in live and not live[name]:
+                    spark.sql(f"drop table {schema}.`{name}`")
+                spark.sql(f"create or replace view {schema}.`{name}` as "
+                          f"select * from {versioned(schema, version)}.`{name}`")
+            for name in sorted(set(live) - set(relations[schema])):
+                spark.sql(f"drop {'view' if live[name] else 'table'} if exists {schema}.`{name}`")
+        spark.sql(f"alter database marts set dbproperties ('{VERSION_PROPERTY}' = '{version}')")
+        if published is not None:
+            PUBLISHED.append(published)
+
+
+def finish_cut_swap(spark, say: Say = _quiet) -> int | None:
+    """The published version, after finishing a swap a killed process cut short (its build had passed)."""
+    live, publishing = spark_versions(spark)
+    if publishing is not None and publishing != live:
+        publish_version(spark, publishing)
+        say(f"finished publishing version {publishing}, which an interrupted command had begun to publish")
+        return publishing
+    return live
+
+
+def prepare_version(spark, version: int, live: int | None, incremental: list[tuple[str, str]],
+                    say: Say = _quiet) -> None:
+    """Drop every versioned schema but the published one (the one before it, kept for the readers still on
+    it, and what failed builds left); copy the published incremental tables into version `version`, so that
+    dbt builds them incrementally there (CREATE TABLE LIKE keeps the partitioning insert_overwrite needs)."""
+    stale = sorted(d for d in spark_databases(spark) if _version_of(d) is not None and _version_of(d) != live)
+    for database in stale:
+        spark.sql(f"drop database {database} cascade")
+    if stale:
+        say(f"dropped the schemas {', '.join(stale)} (the version before the published one, or a failed build)")
+    for schema, table in incremental:
+        source = versioned(schema, live) if live is not None else schema  # (a build before versioned schemas)
+        if not spark.catalog.tableExists(f"{source}.{table}") or spark.catalog.getTable(
+                f"{source}.{table}").tableType == "VIEW":
+            continue  # (a model that was a view is built whole)
+        target = versioned(schema, version)
+        spark.sql(f"create schema if not exists {target}")
+        spark.sql(f"create table {target}.`{table}` like {source}.`{table}`")
+        spark.sql(f"insert into {target}.`{table}` select * from {source}.`{table}`")
+
+
+@contextlib.contextmanager
+def spark_versioned_schemas(
+    settings: dict[str, Any], *, dbt: bool = True, full_refresh: bool = False, say: Say = _quiet,
+) -> Iterator[dict[str, Any]]:
+    from .dbt_build import incremental_models
+    from .targets import spark_error, spark_session
+
+    warehouse = Path(settings["warehouse"])
+    published = f"schemas {', '.join(SWAPPED_SCHEMAS)} of the Spark warehouse {warehouse}"
+
+    def failed(exc: BaseException, leftover: str) -> BaseException:
+        if isinstance(exc, Exception) and not isinstance(exc, LifecycleError):
+            exc = spark_error(exc, settings) or exc
+        return _unchanged(exc, published, leftover, say)
+
+    already = len(PUBLISHED)
+    with exclusive_lock(warehouse / SPARK_LOCK, f"the Spark warehouse {warehouse}"):
+        if not dbt:  # a load: raw only (the loader's journal undoes a batch that did not finish)
+            try:
+                with spark_session(settings) as spark:
+                    finish_cut_swap(spark, say)
+                yield settings
+            except BaseException as exc:
+                if len(PUBLISHED) > already:
+                    raise
+                raise failed(exc, "a load that did not finish appends nothing to raw") from exc
+            return
+        version = None
+        try:
+            with spark_session(settings) as spark:
+                live = finish_cut_swap(spark, say)
+                numbers = [v for v in map(_version_of, spark_databases(spark)) if v is not None]
+            version = max([*numbers, live or 0, 0]) + 1
+            suffix = versioned("", version)
+            with _env(SCHEMA_SUFFIX_ENV, suffix):
+                incremental = [] if full_refresh else [
+                    (schema.removesuffix(suffix), table) for schema, table in incremental_models(settings["name"])
+                ]
+                with spark_session(settings) as spark:
+                    prepare_version(spark, version, live, incremental, say)
+                yield {**settings, "schema_suffix": suffix}
+        except BaseException as exc:
+            if len(PUBLISHED) > already:  # (the cut swap finished: that version is published)
+                raise
+            leftover = "nothing built" if version is None else (
+                f"schemas {', '.join(versioned(s, version) for s in SWAPPED_SCHEMAS)} kept for inspection "
+                "until the next build")
+            raise failed(exc, leftover) from exc
+        try:
+            with spark_session(settings) as spark:
+                publish_version(spark, version, published)
+        except BaseException as exc:
+            if len(PUBLISHED) > already:
+                raise
+            if isinstance(exc, Exception) and not isinstance(exc, LifecycleError):
+                cause = user_error(exc) or spark_error(exc, settings) or exc
+                exc = LifecycleError(f"could not publish the build: {cause}")
+            raise failed(exc, f"version {version} kept until the next build") from exc
+    say(f"published {published} (version {version})")

@@ -393,3 +393,10 @@ def test_postgres_swap_is_all_or_nothing_and_keeps_grants(postgres_target):
             conn.execute("drop schema if exists bi cascade")
             conn.execute("drop owned by bi_reader")
             conn.execute("drop role bi_reader")
+
+
+def test_spark_versioned_schemas_are_named_by_number():
+    """Spark publishes views over `<schema>__v<N>` (publish.py); only those names count as versions."""
+    assert publish.versioned("marts", 12) == "marts__v12"
+    assert [publish._version_of(name) for name in ("marts__v12", "staging__v3", "intermediate__v1")] == [12, 3, 1]
+    assert [publish._version_of(name) for name in ("marts", "raw__v2", "marts__vx", "marts__next")] == [None] * 4

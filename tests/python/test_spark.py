@@ -1,18 +1,21 @@
-"""The project builds and tests on Spark (dbt-spark, local session) and its marts equal DuckDB's.
+"""`lifecycle run --exports DIR --target spark` (issue 12): the whole job on local Spark, and its published marts
+equal DuckDB's.
 
-Marked `spark` (in `make test`; `pytest -m spark` runs the Spark modules alone; needs Java 17). The generated `xs` exports are loaded into
-DuckDB and built there (models only, as test_parity.py does); `lifecycle load --target spark` loads the same
-folder into a Spark warehouse, then spark_build.py runs `dbt seed` and `dbt build` (models, data tests, unit
-tests) on Spark in its own process, and every mart is compared row by row with DuckDB's (numbers to 6
-decimal places).
+One generated world (seed 7) per scale: `lifecycle run` on DuckDB and on Spark (load, dbt build with its data
+tests, validate, publish, report; in this process, as the CLI runs them), then every published mart is compared
+row by row (numbers to 6 decimal places). On Spark, a build that fails (dbt stood in for by one that first checks
+that the published incremental tables were copied into the new version, writes a wrong mart there, then fails)
+must leave the published marts as they were, and `lifecycle export --target spark` must write Parquet files
+holding the same rows. xs runs in `make test`; s is marked `slow` (pytest -m slow). Marked `spark` (`pytest -m spark`
+runs the Spark modules alone; needs Java 17).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import subprocess
-import sys
+import shutil
+import time
 from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,14 +25,22 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from lifecycle import cli
 from lifecycle.cli import app
-from lifecycle.contract import PROJECT_DIR
-from lifecycle.dbt_build import dbt_invoke
-from lifecycle.targets import query, unpublished
+from lifecycle.errors import LifecycleError
+from lifecycle.publish import SCHEMA_SUFFIX_ENV, spark_versions
+from lifecycle.targets import spark_session, target_settings
+
+from conftest import warehouse_made_by
 
 pytestmark = pytest.mark.spark
 
+pytest.importorskip("pyspark")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("target spark needs Java (17)", allow_module_level=True)
+
 PLACES = 6
+SEED = 7
 
 
 def normal(value: object) -> object:
@@ -63,48 +74,131 @@ def differences(mart: str, columns: list[str], duck_rows: list[tuple], spark_row
             f"DuckDB, {len(only_spark)} only on Spark" + shown)
 
 
-@pytest.fixture(scope="module")
-def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("spark")
-
-
-def test_marts_agree_on_duckdb_and_spark(xs_exports, duckdb_target, spark_warehouse, tmp_path, monkeypatch):
-    result = CliRunner().invoke(app, ["load", "--exports", str(xs_exports), "--target", "duckdb"])
-    assert result.exit_code == 0, result.output[-4000:] + repr(result.exception)
-    dbt_invoke(["build", "--exclude-resource-type", "test", "unit_test"], "duckdb")
-    duck = unpublished(duckdb_target)
-
-    monkeypatch.setenv("LIFECYCLE_SPARK_WAREHOUSE", str(spark_warehouse))
-    result = CliRunner().invoke(app, ["load", "--exports", str(xs_exports), "--target", "spark"])
-    assert result.exit_code == 0, result.output[-4000:] + repr(result.exception)
-    out = tmp_path / "marts"
-    out.mkdir()
-    env = {**os.environ,
-           "PYTHONPATH": os.pathsep.join([str(PROJECT_DIR / "scripts"), os.environ.get("PYTHONPATH", "")])}
-    built = subprocess.run([sys.executable, str(Path(__file__).with_name("spark_build.py")), str(out)],
-                           env=env, capture_output=True, text=True, timeout=3600)
-    assert built.returncode == 0, (built.stdout[-6000:] + built.stderr[-4000:])
-    print("Spark steps (s):", (out / "timings.json").read_text())
-
-    duck_marts = {name for (name,) in query(duck, "select table_name from information_schema.tables "
-                                                  "where table_schema = 'marts'")[1]}
-    spark_marts = {path.stem for path in out.glob("*.parquet")}
-    assert len(duck_marts) > 20, duck_marts
-    assert spark_marts == duck_marts, (sorted(duck_marts - spark_marts), sorted(spark_marts - duck_marts))
+def compare(duck: dict[str, tuple[list[str], list[tuple]]], other: dict[str, tuple[list[str], list[tuple]]],
+            what: str) -> list[str]:
+    """What differs between DuckDB's marts and `other` ({mart: (columns, rows)}), one entry per mart."""
+    if set(other) != set(duck):
+        return [f"{what}: marts {sorted(set(duck) ^ set(other))} on one side only"]
     problems = []
-    for mart in sorted(duck_marts):
-        columns, duck_rows = query(duck, f"select * from marts.{mart}")
-        with duckdb.connect() as con:
-            cursor = con.execute(f"select * from read_parquet('{out / mart}.parquet')")
-            spark_columns, spark_rows = [d[0] for d in cursor.description], cursor.fetchall()
-        if sorted(spark_columns) != sorted(columns):
-            problems.append(f"{mart}: columns {sorted(set(columns) ^ set(spark_columns))} on one side only")
+    for mart, (columns, rows) in sorted(duck.items()):
+        other_columns, other_rows = other[mart]
+        if sorted(other_columns) != sorted(columns):
+            problems.append(f"{what} {mart}: columns {sorted(set(columns) ^ set(other_columns))} on one side only")
             continue
-        order = [spark_columns.index(c) for c in columns]
-        problem = differences(mart, columns, duck_rows, [tuple(row[i] for i in order) for row in spark_rows])
+        order = [other_columns.index(c) for c in columns]
+        problem = differences(mart, columns, rows, [tuple(row[i] for i in order) for row in other_rows])
         if problem:
-            problems.append(problem)
-    assert not problems, "DuckDB and Spark marts differ:\n" + "\n".join(problems)
+            problems.append(f"{what} {problem}")
+    return problems
+
+
+def duckdb_marts(published: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    with duckdb.connect(str(published), read_only=True) as con:
+        marts = [t for (t,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall()]
+        found = {}
+        for mart in marts:
+            cursor = con.execute(f'select * from marts."{mart}"')
+            found[mart] = ([d[0] for d in cursor.description], cursor.fetchall())
+    return found
+
+
+def spark_marts(spark) -> dict[str, tuple[list[str], list[tuple]]]:
+    """The published marts (the live views) as this process's Spark session reads them; timestamps as UTC
+    wall-clock time (timestamp_ntz), as DuckDB's marts hold them."""
+    found = {}
+    for table in spark.catalog.listTables("marts"):
+        frame = spark.table(f"marts.`{table.name}`")
+        frame = frame.selectExpr(*(f"cast(`{f.name}` as timestamp_ntz) as `{f.name}`"
+                                   if f.dataType.typeName() == "timestamp" else f"`{f.name}`"
+                                   for f in frame.schema.fields))
+        found[table.name] = (list(frame.columns), [tuple(row) for row in frame.collect()])
+    return found
+
+
+def parquet_marts(folder: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    found = {}
+    with duckdb.connect() as con:
+        for path in sorted(folder.glob("*.parquet")):
+            cursor = con.execute(f"select * from read_parquet('{path}')")
+            found[path.stem] = ([d[0] for d in cursor.description], cursor.fetchall())
+    return found
+
+
+def failing_build(seen: dict):
+    """A stand-in for dbt_build: checks the new version's copies of the published incremental tables, writes a
+    wrong mart into the new version, then fails as a failing data test would."""
+    def build(target: str, **_: object) -> None:
+        suffix = os.environ[SCHEMA_SUFFIX_ENV]
+        with spark_session(target_settings(target)) as spark:
+            for schema in ("staging", "intermediate", "marts"):
+                if not spark.catalog.databaseExists(schema + suffix):
+                    continue
+                for table in spark.catalog.listTables(schema + suffix):
+                    copied = spark.sql(f"select count(*) from {schema}{suffix}.{table.name}").first()[0]
+                    live = spark.sql(f"select count(*) from {schema}.{table.name}").first()[0]
+                    seen[f"{schema}.{table.name}"] = (copied, live)
+            spark.sql(f"create schema if not exists marts{suffix}")
+            spark.sql(f"create table marts{suffix}.dim_persons using parquet as select 1 as person_id")
+        raise LifecycleError("dbt build failed on target spark: a data test failed (stand-in)")
+    return build
+
+
+@pytest.fixture(scope="module", params=["xs", pytest.param("s", marks=pytest.mark.slow)])
+def world(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from lifecycle.generate import generate
+
+    folder = tmp_path_factory.mktemp(f"exports_{request.param}")
+    generate(request.param, SEED, folder)
+    return folder
+
+
+def test_run_on_spark_publishes_the_marts_of_duckdb(world: Path, tmp_path_factory, monkeypatch, capsys):
+    runner, timings = CliRunner(), {}
+    began = time.monotonic()
+    published, result = warehouse_made_by(tmp_path_factory, "duckdb", "run", "--exports", str(world),
+                                          "--target", "duckdb")
+    assert result.exit_code == 0, result.output[-4000:] + repr(result.exception)
+    duck = duckdb_marts(published)
+    assert len(duck) > 20, sorted(duck)
+    timings["duckdb run"] = time.monotonic() - began
+
+    warehouse = tmp_path_factory.mktemp("spark")
+    monkeypatch.setenv("LIFECYCLE_SPARK_WAREHOUSE", str(warehouse))
+    began = time.monotonic()
+    result = runner.invoke(app, ["run", "--exports", str(world), "--target", "spark"])
+    assert result.exit_code == 0, result.output[-6000:] + repr(result.exception)
+    assert "run complete on target spark" in result.output, result.output[-3000:]
+    timings["spark run"] = time.monotonic() - began
+
+    with spark_session(target_settings("spark")) as spark:  # (one session for the commands below)
+        # a failed build leaves the published marts (and their version) as they were
+        began = time.monotonic()
+        seen: dict[str, tuple[int, int]] = {}
+        with monkeypatch.context() as patch:
+            patch.setattr(cli, "dbt_build", failing_build(seen))
+            failed = runner.invoke(app, ["build", "--target", "spark"])
+        assert failed.exit_code == 1, failed.output[-3000:] + repr(failed.exception)
+        assert "published warehouse unchanged" in failed.output, failed.output[-3000:]
+        assert seen and all(copied == live > 0 for copied, live in seen.values()), seen  # incremental copies
+        timings["failed build"] = time.monotonic() - began
+
+        began = time.monotonic()
+        assert spark_versions(spark) == (1, 1)
+        problems = compare(duck, spark_marts(spark), "published")
+        timings["compare"] = time.monotonic() - began
+        assert not problems, "DuckDB and Spark marts differ:\n" + "\n".join(problems)
+
+        began = time.monotonic()
+        out = tmp_path_factory.mktemp("export")
+        result = runner.invoke(app, ["export", "--out", str(out), "--target", "spark"])
+        assert result.exit_code == 0, result.output[-3000:] + repr(result.exception)
+    assert (out / "views.sql").read_text().count("create or replace view") == len(duck)
+    problems = compare(duck, parquet_marts(out), "exported")
+    timings["export"] = time.monotonic() - began
+    assert not problems, "DuckDB's marts and Spark's export differ:\n" + "\n".join(problems)
+    with capsys.disabled():
+        print("\ntest_spark steps (s):", {step: round(seconds) for step, seconds in timings.items()})
 
 
 def test_differences_name_rows_beyond_the_sixth_place():
