@@ -398,6 +398,8 @@ def _measure(report: Report, name: str, args: list[str], env: dict[str, str], lo
             phase.startup = max(0.0, phase.seconds - results.get("elapsed_time", 0.0))
         nodes.extend(_nodes(results))
     report.phases.append(phase)
+    # (on stderr as each phase ends: a long run stopped part way still leaves what it measured)
+    print(f"bench: {phase.name} {phase.seconds:,.1f} s, peak RSS {phase.rss_mib:,.0f} MiB", file=sys.stderr, flush=True)
 
 
 def _number(value: float | None, digits: int = 1) -> str:
