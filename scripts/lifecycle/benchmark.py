@@ -1,8 +1,9 @@
 """`lifecycle bench`: time and peak memory of every phase of a run at a scale, as ratios to one scan.
 
 The exports are generated once per scale, seed and version of the generator, and cached (`cache_root()`).
-Each phase then runs as its own process, so its wall time and peak RSS are its own, in this order, on one
-fresh DuckDB file (each phase needs the ones before it):
+Each phase then runs as its own process, so its wall time and peak RSS are its own (the RSS of its process tree,
+sampled: on Spark the JVM is a child process), in this order, on one fresh DuckDB file, or on Spark one fresh
+warehouse folder beside it (each phase needs the ones before it):
 - `scan`, the yardstick: one DuckDB process reading every export file as text and aggregating every column
   (the least any load must do; run once untimed first, so that it reads the files from the page cache as
   the phases after it do); `copy`, a second reference: DuckDB copying every file as it is into tables
@@ -35,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -139,27 +141,77 @@ def _generator_version(package: Path = Path(__file__).parent / "generate") -> st
 
 
 def _env(database: Path) -> dict[str, str]:
-    """The environment of a phase: this package first on the path, the target's DuckDB file."""
+    """The environment of a phase: this package first on the path, the target's DuckDB file, and beside it the
+    Spark warehouse folder of the spark target (`<name>.spark/`: its tables and Derby metastore), both the
+    bench's own."""
     scripts = str(Path(__file__).resolve().parents[1])
     path = os.pathsep.join(p for p in (scripts, os.environ.get("PYTHONPATH")) if p)
     return {**os.environ, "PYTHONPATH": path, "LIFECYCLE_DUCKDB_PATH": str(database),
+            "LIFECYCLE_SPARK_WAREHOUSE": str(database.with_suffix(".spark").resolve()),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
+def _tree_rss(root: int) -> int:
+    """The resident memory (bytes) of process `root` and all its descendants now, from /proc (0 without it):
+    on Spark the JVM is a child of the Python process, and what the phase holds is both together."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return 0
+    for pid in entries:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(pid))
+    total, todo, page = 0, [root], os.sysconf("SC_PAGE_SIZE")
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as fh:
+                total += int(fh.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+class _TreePeak(threading.Thread):
+    """Samples _tree_rss(pid) every `every` seconds until stopped; `peak`: the largest sum seen (bytes).
+    getrusage's peak of a waited-for process counts its children one at a time and never the ones it did
+    not wait for (pyspark's JVM outlives its Python process by a moment and is reaped by init)."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak, self.done = pid, every, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.peak = max(self.peak, _tree_rss(self.pid))
+            self.done.wait(self.every)
+
+
 def _step(name: str, args: list[str], env: dict[str, str], logs: Path) -> Phase:
-    """Run one Python command line as its own process: its wall time and peak RSS."""
+    """Run one Python command line as its own process: its wall time and peak RSS (of its process tree)."""
     logs.mkdir(parents=True, exist_ok=True)
     out, err = logs / f"{name}.out", logs / f"{name}.err"
     with open(out, "wb") as stdout, open(err, "wb") as stderr:
         started = time.monotonic()
         proc = subprocess.Popen([sys.executable, *args], env=env, stdout=stdout, stderr=stderr, cwd=PROJECT_DIR)
+        sampler = _TreePeak(proc.pid)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.monotonic() - started
+        sampler.done.set()
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         tail = (out.read_text(errors="replace")[-2000:] + err.read_text(errors="replace")[-2000:]).strip()
         raise LifecycleError(f"bench phase {name} failed (exit {proc.returncode}):\n{tail}")
-    return Phase(name, elapsed, usage.ru_maxrss / 1024)
+    # the peak of the process tree (the JVM included), or the process's own when sampling saw less (a short peak)
+    return Phase(name, elapsed, max(usage.ru_maxrss / 1024, sampler.peak / 2**20))
 
 
 def cached_exports(scale: str, seed: int, cache: Path, logs: Path) -> tuple[Path, Phase | None]:
@@ -238,6 +290,30 @@ def machine() -> str:
             f"dbt-core {metadata.version('dbt-core')}")
 
 
+def spark_machine(target: str) -> str | None:
+    """What the spark target runs on: Java, Spark, and the profile's master, driver memory, shuffle partitions and
+    code generation (as LIFECYCLE_SPARK_* set them now); None for a target that is not Spark."""
+    from .targets import target_settings
+
+    settings = target_settings(target)
+    if settings["type"] != "spark":
+        return None
+    conf = settings.get("server_side_parameters") or {}
+    try:
+        shown = subprocess.run(["java", "-version"], capture_output=True, text=True, timeout=60).stderr
+        java = next((line for line in shown.splitlines() if "version" in line), "unknown").strip()
+    except (OSError, subprocess.SubprocessError):
+        java = "no java on PATH"
+    try:
+        spark = metadata.version("pyspark")
+    except metadata.PackageNotFoundError:
+        spark = "not installed"
+    return (f"{java}, pyspark {spark}, dbt-spark {metadata.version('dbt-spark')} ({settings.get('method')}), "
+            f"master {conf.get('spark.master')}, driver memory {conf.get('spark.driver.memory')}, shuffle "
+            f"partitions {conf.get('spark.sql.shuffle.partitions')}, whole-stage codegen "
+            f"{conf.get('spark.sql.codegen.wholeStage')}")
+
+
 def _check_steps(steps: list[str]) -> list[str]:
     unknown = [s for s in steps if s not in STEPS]
     if unknown:
@@ -261,6 +337,9 @@ def bench(scale: str, seed: int = 1, target: str = "duckdb", steps: list[str] | 
         exports, generated = cached_exports(scale, seed, cache or cache_root(), logs)
         report = Report(scale, seed, target, exports, sum(f.stat().st_size for f in exports.iterdir()) / 1e6,
                         machine(), generated)
+        spark = spark_machine(target)
+        if spark:
+            report.machine += f"; {spark}"
         if target != "duckdb" and "publish" in wanted:
             wanted.remove("publish")
             report.notes.append("publish is measured on DuckDB only (on PostgreSQL it is the schema swap)")
@@ -320,6 +399,8 @@ def _measure(report: Report, name: str, args: list[str], env: dict[str, str], lo
             phase.startup = max(0.0, phase.seconds - results.get("elapsed_time", 0.0))
         nodes.extend(_nodes(results))
     report.phases.append(phase)
+    # (on stderr as each phase ends: a long run stopped part way still leaves what it measured)
+    print(f"bench: {phase.name} {phase.seconds:,.1f} s, peak RSS {phase.rss_mib:,.0f} MiB", file=sys.stderr, flush=True)
 
 
 def _number(value: float | None, digits: int = 1) -> str:

@@ -178,6 +178,12 @@ def spark_session(settings: dict[str, Any]) -> Iterator[Any]:
     profile's server_side_parameters; getOrCreate: an active one is reused). When the outermost block ends the
     session is stopped and its embedded Derby metastore shut down: Derby lets one process at a time use it,
     and dbt (in this process: getOrCreate makes a new session) or another process may open it next."""
+    if settings.get("method", "session") != "session":
+        raise LifecycleError(
+            f"target {settings['name']} connects to a Spark {settings['method']} server; the lifecycle command loads, "
+            "validates and reports through a Spark session of its own only (method session: target spark). Load "
+            f"with target spark, then build on the cluster with dbt itself (`dbt build --target {settings['name']}`) "
+            "over raw tables its metastore holds: README, Beyond one machine")
     try:
         from pyspark.sql import SparkSession
     except ImportError:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lifecycle.benchmark import BATCH_EVENTS, bench, cached_exports, daily_batch, render
+from lifecycle.benchmark import BATCH_EVENTS, _env, _step, bench, cached_exports, daily_batch, render, spark_machine
 from lifecycle.cli import app
 from lifecycle.contract import load_contract
 from lifecycle.errors import LifecycleError
@@ -64,3 +64,28 @@ def test_bench_refuses_unknown_steps_and_missing_phases(cache: Path) -> None:
         bench("xs", 7, "duckdb", ["load", "tests"], cache)
     result = CliRunner().invoke(app, ["bench", "--scale", "xxl"])
     assert result.exit_code == 1 and "unknown scale 'xxl'" in result.output
+
+
+# a phase whose process starts a child that outlives it unwaited (as pyspark's JVM does), both holding memory
+TREE = r"""
+import subprocess, sys, time
+hold = b"p" * (150 * 2**20)
+child = subprocess.Popen([sys.executable, "-c", "import sys, time; hold = b'c' * (150 * 2**20); print(flush=True); "
+                          "time.sleep(3)"], stdout=subprocess.PIPE)
+child.stdout.readline()  # the child holds its memory now
+time.sleep(1.5)
+"""
+
+
+def test_peak_rss_counts_the_child_processes_of_a_phase(tmp_path: Path) -> None:
+    phase = _step("tree", ["-c", TREE], _env(tmp_path / "bench.duckdb"), tmp_path / "logs")
+    assert phase.rss_mib > 290  # the parent's 150 MiB and the child's at once, not the larger of the two
+
+
+def test_spark_phases_get_a_warehouse_folder_of_their_own(tmp_path: Path) -> None:
+    env = _env(tmp_path / "run.duckdb")
+    assert env["LIFECYCLE_SPARK_WAREHOUSE"] == str((tmp_path / "run.spark").resolve())
+    assert env["LIFECYCLE_DUCKDB_PATH"] == str(tmp_path / "run.duckdb")
+    assert spark_machine("duckdb") is None
+    described = spark_machine("spark")  # (no session is started: the profile and `java -version`)
+    assert described is not None and "master local[" in described and "driver memory" in described
