@@ -2,13 +2,14 @@
     Multi-touch attribution: every opportunity's touches (fct_touches) in the lookback window before its creation,
     one row per opportunity x touch x model with the touch's weight; an opportunity without a touch in the window
     gets one 'no touch' row per model with weight 1. The weight formulas are in fct_attribution.yml.
-    Weights are computed in double precision (a decimal division would round 1/3 on Spark) and stored as
-    numeric(38,18): the weights of an opportunity sum to 1 within 1e-9 on every target.
+    Weights are computed in double precision (a decimal division would round 1/3 to 6 places on Spark) and stored
+    as numeric(38,15), rounded to 15 places: the same value on every target (0.3, not the double nearest it), and
+    the weights of an opportunity still sum to 1 within 1e-9.
 -#}
 {%- set lookback_days = var('lifecycle__attribution_lookback_days', 90) | int -%}
 {%- set half_life_days = var('lifecycle__attribution_half_life_days', 7) -%}
 {%- set double = 'double' if target.type == 'spark' else 'double precision' -%}
-{%- set weight_type = 'numeric(38,18)' -%}
+{%- set weight_type = 'numeric(38,15)' -%}
 {%- set models = ['first_touch', 'last_touch', 'linear', 'u_shaped', 'w_shaped', 'time_decay'] -%}
 
 with

@@ -136,9 +136,9 @@ final as (
         report_month,
         campaign_id,
         channel,
-        cast(attributed_opportunities as numeric(38, 18)) as attributed_opportunities,
+        cast(attributed_opportunities as numeric(38, 15)) as attributed_opportunities,
         cast(attributed_pipeline as {{ numeric }}) as attributed_pipeline,
-        cast(attributed_won_deals as numeric(38, 18)) as attributed_won_deals,
+        cast(attributed_won_deals as numeric(38, 15)) as attributed_won_deals,
         cast(attributed_bookings as {{ numeric }}) as attributed_bookings,
         cast(campaign_cost as {{ numeric }}) as campaign_cost,
         cast({{ safe_divide('attributed_bookings - campaign_cost', 'campaign_cost') }} as {{ numeric }})
