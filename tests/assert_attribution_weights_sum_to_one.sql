@@ -14,10 +14,8 @@ attribution_models as (
 
     {% for model in models %}
         select '{{ model }}' as attribution_model
-        {%- if not loop.last %}
-        union all
-        {% endif %}
-    {%- endfor %}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 

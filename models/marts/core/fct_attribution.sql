@@ -83,8 +83,8 @@ windowed as (
         touches.touch_kind,
         touches.campaign_id,
         touches.channel,
-        cast({{ dbt.datediff('touches.touched_at', 'opportunities.created_at', 'second') }} as {{ double }})
-        / 86400 as days_before_opportunity
+        {%- set seconds_before = dbt.datediff('touches.touched_at', 'opportunities.created_at', 'second') %}
+        cast({{ seconds_before }} as {{ double }}) / 86400 as days_before_opportunity
     from opportunities
     inner join opportunity_persons
         on opportunities.opportunity_id = opportunity_persons.opportunity_id
@@ -107,7 +107,7 @@ touched_opportunities as (
 ranked as (
 
     select
-        windowed.*,
+        *,
         row_number() over (
             partition by opportunity_id order by touched_at, touch_key
         ) as touch_position,
@@ -121,7 +121,7 @@ ranked as (
 positioned as (
 
     select
-        ranked.*,
+        *,
         max(case when touched_at <= mql_at then touch_position end) over (
             partition by opportunity_id
         ) as mql_touch_position,
@@ -134,7 +134,7 @@ positioned as (
 keyed as (
 
     select
-        positioned.*,
+        *,
         touch_position = 1
         or touch_position = touch_count
         or coalesce(touch_position = mql_touch_position, false) as is_key_touch,
@@ -152,7 +152,7 @@ keyed as (
 weighted as (
 
     select
-        keyed.*,
+        *,
         case when touch_position = 1 then 1 else 0 end as first_touch_weight,
         case when touch_position = touch_count then 1 else 0 end as last_touch_weight,
         cast(1 as {{ double }}) / touch_count as linear_weight,
@@ -189,12 +189,8 @@ touch_rows as (
             days_before_opportunity,
             cast({{ model }}_weight as {{ double }}) as weight
         from weighted
-        {%- if not loop.last %}
-
-        union all
-
-        {% endif %}
-    {%- endfor %}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -219,12 +215,8 @@ no_touch_rows as (
         left join touched_opportunities
             on opportunities.opportunity_id = touched_opportunities.opportunity_id
         where touched_opportunities.opportunity_id is null
-        {%- if not loop.last %}
-
-        union all
-
-        {% endif %}
-    {%- endfor %}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
