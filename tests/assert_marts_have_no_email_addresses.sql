@@ -11,9 +11,9 @@
 {%- set email_pattern = '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}' -%}
 {%- set marts = [
     'dim_accounts', 'dim_campaigns', 'dim_channels', 'dim_persons',
-    'fct_account_mrr_monthly', 'fct_email_events', 'fct_marketing_spend', 'fct_nps_responses',
-    'fct_opportunities', 'fct_stage_transitions', 'fct_web_activities',
-    'attract_monthly', 'campaign_roi', 'capture_monthly', 'channel_performance', 'content_performance',
+    'fct_account_mrr_monthly', 'fct_attribution', 'fct_email_events', 'fct_marketing_spend', 'fct_nps_responses',
+    'fct_opportunities', 'fct_stage_transitions', 'fct_touches', 'fct_web_activities',
+    'attract_monthly', 'attribution_monthly', 'campaign_roi', 'capture_monthly', 'channel_performance', 'content_performance',
     'convert_monthly', 'cta_performance', 'email_program_performance', 'expand_monthly', 'funnel_cohorts',
     'lead_score_profile', 'lifecycle_kpis_monthly', 'nps_by_segment', 'nurture_monthly', 'score_activity_lift',
 ] -%}

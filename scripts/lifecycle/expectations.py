@@ -175,6 +175,7 @@ MART_SPECS: Mapping[str, MartSpec] = {
                                      "at most every staged campaign id x every month"),
         exceptions={"campaign_roi": ROI, "campaign_roi_ytd": ROI},
     ),
+    "attribution_monthly": MartSpec(exceptions={"campaign_roi": ROI}),
     "funnel_cohorts": MartSpec(complete_months=True, row_count=_months),
     "lead_score_profile": MartSpec(
         complete_months=True,
