@@ -177,6 +177,11 @@ MART_SPECS: Mapping[str, MartSpec] = {
     ),
     "attribution_monthly": MartSpec(exceptions={"campaign_roi": ROI}),
     "funnel_cohorts": MartSpec(complete_months=True, row_count=_months),
+    "nurture_lift": MartSpec(
+        complete_months=True,
+        row_count=lambda f: RowCount(2 * len(f.months), 2 * len(f.months),
+                                     "every month x is_nurtured (true, false)"),
+    ),
     "lead_score_profile": MartSpec(
         complete_months=True,
         row_count=lambda f: RowCount(len(f.months) * f.score_bands, len(f.months) * f.score_bands,
