@@ -79,6 +79,7 @@ COST_DENOMINATORS: Mapping[str, str] = {
     "cost_per_mql": "mqls",
     "cost_per_sql": "sqls",
     "cost_per_new_customer": "new_customers",
+    "cost_per_lead": "leads",
 }
 
 
@@ -188,6 +189,9 @@ MART_SPECS: Mapping[str, MartSpec] = {
                                      "every month x every band of var score_bands"),
         exceptions={"cohort_*_score": SCORES_ARE_SIGNED, "band_lower": SCORES_ARE_SIGNED,
                     "band_upper": SCORES_ARE_SIGNED},
+    ),
+    "lead_source_value": MartSpec(
+        row_count=lambda f: RowCount(f.channels, f.channels, "every canonical channel (channel_mapping + 'other')"),
     ),
     "score_activity_lift": MartSpec(
         row_count=lambda f: RowCount(f.score_reasons, f.score_reasons,
