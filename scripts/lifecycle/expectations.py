@@ -193,6 +193,10 @@ MART_SPECS: Mapping[str, MartSpec] = {
     "lead_source_value": MartSpec(
         row_count=lambda f: RowCount(f.channels, f.channels, "every canonical channel (channel_mapping + 'other')"),
     ),
+    "touches_to_close": MartSpec(
+        row_count=lambda f: RowCount(f.channels + 1, f.channels + 1,
+                                     "every canonical channel (channel_mapping + 'other') and 'all'"),
+    ),
     "score_activity_lift": MartSpec(
         row_count=lambda f: RowCount(f.score_reasons, f.score_reasons,
                                      "one row per distinct staged score change reason"),
