@@ -197,6 +197,7 @@ MART_SPECS: Mapping[str, MartSpec] = {
         row_count=lambda f: RowCount(f.channels + 1, f.channels + 1,
                                      "every canonical channel (channel_mapping + 'other') and 'all'"),
     ),
+    "speed_to_lead": MartSpec(complete_months=True, row_count=_months),
     "score_activity_lift": MartSpec(
         row_count=lambda f: RowCount(f.score_reasons, f.score_reasons,
                                      "one row per distinct staged score change reason"),
