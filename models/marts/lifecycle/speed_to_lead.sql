@@ -1,5 +1,4 @@
 {%- set sla_hours = var('lifecycle__speed_to_lead_sla_hours', 24) -%}
-{%- set float = dbt.type_float() -%}
 
 with
 
@@ -61,7 +60,8 @@ response_hours as (
 
     select
         report_month,
-        cast({{ epoch_ms('first_activity_at') }} - {{ epoch_ms('mql_at') }} as {{ float }}) / 3600000
+        -- exact milliseconds as numeric (DuckDB's float is single precision)
+        cast({{ epoch_ms('first_activity_at') }} - {{ epoch_ms('mql_at') }} as {{ dbt.type_numeric() }}) / 3600000
             as hours_to_first_activity
     from first_activities
 
