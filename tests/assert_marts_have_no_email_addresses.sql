@@ -15,7 +15,8 @@
     'fct_opportunities', 'fct_stage_transitions', 'fct_touches', 'fct_web_activities',
     'attract_monthly', 'attribution_monthly', 'campaign_roi', 'capture_monthly', 'channel_performance', 'content_performance',
     'convert_monthly', 'cta_performance', 'email_program_performance', 'expand_monthly', 'funnel_cohorts',
-    'lead_score_profile', 'lifecycle_kpis_monthly', 'nps_by_segment', 'nurture_monthly', 'score_activity_lift',
+    'lead_score_profile', 'lead_source_value', 'lifecycle_kpis_monthly', 'nps_by_segment', 'nurture_lift',
+    'nurture_monthly', 'score_activity_lift', 'speed_to_lead', 'touches_to_close',
 ] -%}
 {#- grain of each model: the column (or expression) of the first `unique` test attached to it -#}
 {%- set grains = {} -%}

@@ -79,6 +79,7 @@ COST_DENOMINATORS: Mapping[str, str] = {
     "cost_per_mql": "mqls",
     "cost_per_sql": "sqls",
     "cost_per_new_customer": "new_customers",
+    "cost_per_lead": "leads",
 }
 
 
@@ -177,6 +178,11 @@ MART_SPECS: Mapping[str, MartSpec] = {
     ),
     "attribution_monthly": MartSpec(exceptions={"campaign_roi": ROI}),
     "funnel_cohorts": MartSpec(complete_months=True, row_count=_months),
+    "nurture_lift": MartSpec(
+        complete_months=True,
+        row_count=lambda f: RowCount(2 * len(f.months), 2 * len(f.months),
+                                     "every month x is_nurtured (true, false)"),
+    ),
     "lead_score_profile": MartSpec(
         complete_months=True,
         row_count=lambda f: RowCount(len(f.months) * f.score_bands, len(f.months) * f.score_bands,
@@ -184,6 +190,14 @@ MART_SPECS: Mapping[str, MartSpec] = {
         exceptions={"cohort_*_score": SCORES_ARE_SIGNED, "band_lower": SCORES_ARE_SIGNED,
                     "band_upper": SCORES_ARE_SIGNED},
     ),
+    "lead_source_value": MartSpec(
+        row_count=lambda f: RowCount(f.channels, f.channels, "every canonical channel (channel_mapping + 'other')"),
+    ),
+    "touches_to_close": MartSpec(
+        row_count=lambda f: RowCount(f.channels + 1, f.channels + 1,
+                                     "every canonical channel (channel_mapping + 'other') and 'all'"),
+    ),
+    "speed_to_lead": MartSpec(complete_months=True, row_count=_months),
     "score_activity_lift": MartSpec(
         row_count=lambda f: RowCount(f.score_reasons, f.score_reasons,
                                      "one row per distinct staged score change reason"),
