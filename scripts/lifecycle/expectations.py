@@ -108,6 +108,13 @@ def _months(facts: Facts) -> RowCount:
                     "one row per month from the first to the last month of staged events")
 
 
+def _periods(facts: Facts) -> RowCount:
+    quarters = {(month[:4], (int(month[5:7]) - 1) // 3) for month in facts.months}
+    years = {month[:4] for month in facts.months}
+    count = len(quarters) + len(years)
+    return RowCount(count, count, "one row per calendar quarter and per calendar year the month spine touches")
+
+
 @dataclass(frozen=True)
 class Mart:
     """A mart as its YAML declares it (from dbt's manifest: validate.read_marts)."""
@@ -176,6 +183,7 @@ MART_SPECS: Mapping[str, MartSpec] = {
         exceptions={"campaign_roi": ROI, "campaign_roi_ytd": ROI},
     ),
     "attribution_monthly": MartSpec(exceptions={"campaign_roi": ROI}),
+    "churn_periodic": MartSpec(row_count=_periods),
     "funnel_cohorts": MartSpec(complete_months=True, row_count=_months),
     "lead_score_profile": MartSpec(
         complete_months=True,
