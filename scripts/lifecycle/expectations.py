@@ -184,6 +184,10 @@ MART_SPECS: Mapping[str, MartSpec] = {
     ),
     "attribution_monthly": MartSpec(exceptions={"campaign_roi": ROI}),
     "churn_periodic": MartSpec(row_count=_periods),
+    "program_outcomes": MartSpec(
+        row_count=lambda f: RowCount(0, f.campaigns, "at most one row per staged campaign"),
+        exceptions={"*_nps": NPS},
+    ),
     "funnel_cohorts": MartSpec(complete_months=True, row_count=_months),
     "lead_score_profile": MartSpec(
         complete_months=True,
