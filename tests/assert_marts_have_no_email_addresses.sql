@@ -16,7 +16,7 @@
     'attract_monthly', 'attribution_monthly', 'campaign_roi', 'capture_monthly', 'channel_performance', 'churn_periodic',
     'content_performance', 'convert_monthly', 'cta_performance', 'email_program_performance', 'expand_monthly',
     'funnel_cohorts', 'lead_score_profile', 'lifecycle_kpis_monthly', 'nps_by_segment', 'nurture_monthly',
-    'program_outcomes', 'score_activity_lift',
+    'program_outcomes', 'score_activity_lift', 'stall_points',
 ] -%}
 {#- grain of each model: the column (or expression) of the first `unique` test attached to it -#}
 {%- set grains = {} -%}

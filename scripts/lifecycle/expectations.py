@@ -188,6 +188,10 @@ MART_SPECS: Mapping[str, MartSpec] = {
         row_count=lambda f: RowCount(0, f.campaigns, "at most one row per staged campaign"),
         exceptions={"*_nps": NPS},
     ),
+    "stall_points": MartSpec(
+        row_count=lambda f: RowCount(4, 4 * (f.campaigns + 1),
+                                     "lead, mql, sql and opportunity x every nurture program and 'none'"),
+    ),
     "funnel_cohorts": MartSpec(complete_months=True, row_count=_months),
     "lead_score_profile": MartSpec(
         complete_months=True,
