@@ -13,10 +13,11 @@
     'dim_accounts', 'dim_campaigns', 'dim_channels', 'dim_persons',
     'fct_account_mrr_monthly', 'fct_attribution', 'fct_email_events', 'fct_marketing_spend', 'fct_nps_responses',
     'fct_opportunities', 'fct_stage_transitions', 'fct_touches', 'fct_web_activities',
-    'attract_monthly', 'attribution_monthly', 'campaign_roi', 'capture_monthly', 'channel_performance', 'content_performance',
-    'convert_monthly', 'cta_performance', 'email_program_performance', 'expand_monthly', 'funnel_cohorts',
-    'lead_score_profile', 'lead_source_value', 'lifecycle_kpis_monthly', 'nps_by_segment', 'nurture_lift',
-    'nurture_monthly', 'score_activity_lift', 'speed_to_lead', 'touches_to_close',
+    'attract_monthly', 'attribution_monthly', 'campaign_roi', 'capture_monthly', 'channel_performance', 'churn_periodic',
+    'content_performance', 'convert_monthly', 'cta_performance', 'email_program_performance', 'expand_monthly',
+    'funnel_cohorts', 'lead_score_profile', 'lead_source_value', 'lifecycle_kpis_monthly', 'nps_by_segment',
+    'nurture_lift', 'nurture_monthly', 'program_outcomes', 'score_activity_lift', 'speed_to_lead', 'stall_points',
+    'touches_to_close',
 ] -%}
 {#- grain of each model: the column (or expression) of the first `unique` test attached to it -#}
 {%- set grains = {} -%}

@@ -109,6 +109,13 @@ def _months(facts: Facts) -> RowCount:
                     "one row per month from the first to the last month of staged events")
 
 
+def _periods(facts: Facts) -> RowCount:
+    quarters = {(month[:4], (int(month[5:7]) - 1) // 3) for month in facts.months}
+    years = {month[:4] for month in facts.months}
+    count = len(quarters) + len(years)
+    return RowCount(count, count, "one row per calendar quarter and per calendar year the month spine touches")
+
+
 @dataclass(frozen=True)
 class Mart:
     """A mart as its YAML declares it (from dbt's manifest: validate.read_marts)."""
@@ -177,6 +184,15 @@ MART_SPECS: Mapping[str, MartSpec] = {
         exceptions={"campaign_roi": ROI, "campaign_roi_ytd": ROI},
     ),
     "attribution_monthly": MartSpec(exceptions={"campaign_roi": ROI}),
+    "churn_periodic": MartSpec(row_count=_periods),
+    "program_outcomes": MartSpec(
+        row_count=lambda f: RowCount(0, f.campaigns, "at most one row per staged campaign"),
+        exceptions={"*_nps": NPS},
+    ),
+    "stall_points": MartSpec(
+        row_count=lambda f: RowCount(4, 4 * (f.campaigns + 1),
+                                     "lead, mql, sql and opportunity x every nurture program and 'none'"),
+    ),
     "funnel_cohorts": MartSpec(complete_months=True, row_count=_months),
     "nurture_lift": MartSpec(
         complete_months=True,
