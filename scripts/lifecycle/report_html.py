@@ -34,6 +34,7 @@ h1 { font-size: 1.6em; margin-bottom: 0; } h2 { margin-top: 2em; border-bottom: 
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
 th, td { padding: .25em .5em; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
 th:nth-child(-n+2), td.metric { text-align: left; } td.stage { font-weight: 600; text-align: left; }
+#attribution th:nth-child(2), #nurture-lift th:nth-child(2) { text-align: right; }
 .charts { display: flex; flex-wrap: wrap; gap: 1em; }
 figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: .2em; }
 svg text { font: 11px system-ui, sans-serif; fill: #444; }

@@ -289,8 +289,8 @@ class _AccountSim:
 
 
 def _deal_factor(p: _Persons, has_opp: I64, lift: float) -> F:
-    """Per person the factor on the amount of the deals they open: `lift` times larger for persons enrolled in
-    the nurture programs than for the others, 1 on average over the persons with an opportunity."""
+    """Per person the factor on the amount of the deals they open: `lift` times larger for persons
+    enrolled in the nurture programs than for the others, 1 on average over those with a deal."""
     share = float(p.welcome[has_opp].mean()) if has_opp.size else 0.0
     base = 1.0 / (share * lift + 1.0 - share)
     return np.where(p.welcome, lift * base, base)
@@ -338,9 +338,10 @@ def _simulate_accounts(
             sim.run(int(p.account[group[0]]), popps)
         return res
 
-    # Deals of persons enrolled in the nurture programs are NURTURE_DEAL_LIFT times larger on average. Deal
-    # sizes are noisy and accounts mix persons of both groups, so a pass measures the lift the factor gives
-    # and, while it is more than 2% off, another pass with the same draws (amounts draw nothing) corrects it.
+    # Deals of persons enrolled in the nurture programs are NURTURE_DEAL_LIFT times as large on
+    # average. Deal sizes are noisy and accounts mix persons of both groups, so a pass measures the
+    # lift the factor gives and, while it is more than 2% off, another pass with the same draws
+    # (amounts draw nothing) corrects the factor.
     state = rng.bit_generator.state
     lift = NURTURE_DEAL_LIFT
     res = simulate(lift)

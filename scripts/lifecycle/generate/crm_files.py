@@ -390,8 +390,8 @@ def _write_opportunities(
 def _write_sales_activities(ctx: _Ctx, p: _Persons, res: _AccountResult) -> None:
     rng = ctx.rng(17)
     persons, times, kinds, opp_ref, owners = [], [], [], [], []
-    # few activities per MQL and per deal: with the marketing touches, a customer has about ten touches
-    # (fct_touches) before the first won deal
+    # few activities per MQL and per deal: with the marketing touches, a customer has about ten
+    # touches (fct_touches) before the first won deal
     for arr in (p.t_mql1, p.t_mql2):
         idx = np.nonzero(~np.isnan(arr))[0]
         k = 1 + rng.poisson(0.3, idx.size)

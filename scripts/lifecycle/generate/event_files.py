@@ -137,7 +137,7 @@ def _sends(
         out.append((row + a, np.full(row.size, pg), st.email_base[pg] + step, t))
 
     t_create, t_lead = p.t_create[sl], p.t_lead[sl]
-    enrolled = p.welcome[sl]  # the nurture programs (automated, prospect audience) reach these persons only
+    enrolled = p.welcome[sl]  # the only persons the nurture programs (automated, prospect) reach
     lead_ok = enrolled & ~np.isnan(t_lead)
     cust_start = _nan_to(p.cust_start[sl], np.inf)
     # Welcome series

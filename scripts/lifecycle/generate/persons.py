@@ -229,8 +229,8 @@ def _simulate_persons(ctx: _Ctx, camps: list[_Campaign], accs: _Accounts) -> _Pe
     eng = np.exp(0.45 * ze)
     eng /= eng.mean()
 
-    # enrolled in the nurture programs (welcome series, then education and re-engagement): drawn before the
-    # lifecycle, which plants the nurture lift on it
+    # enrolled in the nurture programs (welcome series, then education and re-engagement): drawn
+    # before the lifecycle, which plants the nurture lift on it
     welcome = ~direct & (rng.random(n) < NURTURE_SHARE)
     p = _lifecycle(rng, n, channel, direct, fit, t_create, welcome)
     src = _spelling_table(rng, channel, "crm")
@@ -267,9 +267,9 @@ def _simulate_persons(ctx: _Ctx, camps: list[_Campaign], accs: _Accounts) -> _Pe
 
 
 def _nurture_weight(raw_mql: F, p_sql: F, nurture: B, lead: B) -> F:
-    """Per person the factor on the MQL propensity that gives enrolled leads about NURTURE_OPP_LIFT times
-    the SQL chance (MQL propensity x MQL -> SQL probability) of the other leads, whose channel mix differs
-    (sales-created contacts are never enrolled); `_opportunities` makes the lift exact."""
+    """Per person the factor on the MQL propensity that gives enrolled leads about NURTURE_OPP_LIFT
+    times the SQL chance (MQL propensity x MQL -> SQL probability) of the other leads, whose channel
+    mix differs (sales-created contacts are never enrolled); `_opportunities` makes it exact."""
     q = raw_mql * p_sql
     enrolled, other = nurture & lead, ~nurture & lead
     if not enrolled.any() or not other.any():
@@ -278,9 +278,10 @@ def _nurture_weight(raw_mql: F, p_sql: F, nurture: B, lead: B) -> F:
 
 
 def _opportunities(rng: np.random.Generator, t_opp: F, nurture: B, lead: B) -> B:
-    """Who gets an opportunity at t_opp (NaN: no SQL): 88% of the SQLs, drawn without replacement within
-    the enrolled and the other leads so that enrolled leads have NURTURE_OPP_LIFT times the opportunity
-    rate of the others exactly (drawn person by person, the lift would drown in the noise of a small world)."""
+    """Who gets an opportunity at t_opp (NaN: no SQL): 88% of the SQLs, drawn without replacement
+    within the enrolled and the other leads so that enrolled leads have NURTURE_OPP_LIFT times the
+    opportunity rate of the others (drawn person by person, the lift would drown in the noise of a
+    small world)."""
     has_opp = np.zeros(t_opp.size, dtype=bool)
     eligible = ~np.isnan(t_opp) & (t_opp <= T_END)
     groups = (nurture & lead, ~nurture & lead)
@@ -288,7 +289,7 @@ def _opportunities(rng: np.random.Generator, t_opp: F, nurture: B, lead: B) -> B
     sqls = [np.nonzero(eligible & g)[0] for g in groups]
     counts = [round(0.88 * s.size) for s in sqls]
     if all(leads):
-        # counts[0] / leads[0] = lift x counts[1] / leads[1], as many in all, within each group's SQLs
+        # counts[0] / leads[0] = lift x counts[1] / leads[1], as many in all, within the SQLs
         per_other = NURTURE_OPP_LIFT * leads[0] / leads[1]
         counts[1] = min(sqls[1].size, round(sum(counts) / (1 + per_other)))
         counts[0] = min(sqls[0].size, round(per_other * counts[1]))
@@ -316,7 +317,8 @@ def _lifecycle(
     )
 
     p_sql = np.clip(sql_base * np.sqrt(fit), 0, 0.95)
-    raw_mql = mql_base * fit * _nurture_weight(mql_base * fit, p_sql, nurture, ~np.isnan(t_lead))
+    lead = t_lead <= T_END  # (NaN: never a lead)
+    raw_mql = mql_base * fit * _nurture_weight(mql_base * fit, p_sql, nurture, lead)
     p_mql = np.clip(raw_mql * TARGET_MQL1 / np.mean(raw_mql), 0, 0.95)
     mql1 = rng.random(n) < p_mql
     t_mql1 = np.where(mql1, t_lead + _lognormal_days(rng, n, 21, 0.7), nan)
@@ -350,7 +352,7 @@ def _lifecycle(
     t_sql = t_q + _lognormal_days(rng, n, 10, 0.6)
     at_conv = ~direct & (rng.random(n) < 0.55)  # the lead converts when the opportunity is created
     opp_lag = np.where(at_conv, rng.uniform(60, 900, n), rng.uniform(1, 10, n) * DAY)
-    has_opp = _opportunities(rng, t_sql + opp_lag, nurture, ~np.isnan(t_lead))
+    has_opp = _opportunities(rng, t_sql + opp_lag, nurture, lead)
     at_conv &= has_opp
     t_opp = np.where(has_opp, t_sql + opp_lag, nan)
     close_lag = np.clip(30 + rng.gamma(2.0, 20.0, n), 30, 120) * DAY
