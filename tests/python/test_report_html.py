@@ -75,10 +75,13 @@ def test_html_report_escapes_warehouse_values(built_warehouse, tmp_path, monkeyp
     with duckdb.connect(str(path)) as con:
         con.execute("update marts.nps_by_segment set segment_value = ? where segment_type = 'industry'", [hostile])
         con.execute("update marts.channel_performance set channel = ? || channel", [hostile])
+        con.execute("update marts.attribution_monthly set channel = ? || channel", [hostile])
     monkeypatch.setenv("LIFECYCLE_DUCKDB_PATH", str(path))
     page = write_report(target_settings("duckdb"), tmp_path / "report.html").read_text()
     assert "<img" not in page
     assert page.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") >= 3  # channels twice, NPS
+    attribution = re.search(r'<table id="attribution">(.*?)</table>', page, re.DOTALL).group(1)
+    assert 'data-channel="&lt;img src=x onerror=&quot;alert(1)&quot;&gt;' in attribution
 
 
 def test_html_report_without_a_complete_month_is_one_line(settings):
