@@ -26,7 +26,7 @@ from .errors import LifecycleError, explain, interrupts_raised
 from .loader import ExportsFolder, LoadResult, find_exports, load_exports, loaded_connectors
 from .progress import Steps, console, err_console
 from .project import PROJECT_DIR, connector_vars, project_var, providers
-from .report import complete_months, kpi_table
+from .report import ATTRIBUTION_MONTHS, attribution_table, complete_months, kpi_table, nurture_table
 from .targets import (
     DEFAULT_DUCKDB_PATH, connect_duckdb, holding_spark, require_duckdb_file, target_settings, unpublished,
     use_spark_warehouse, use_warehouse,
@@ -279,11 +279,15 @@ def report(
         "--html", metavar="FILE", help="also write the report with charts to FILE, one self-contained HTML page",
     )] = None,
 ) -> None:
-    """Print the headline KPIs of the last three complete months, per stage (--html: also a page with charts)."""
+    """Print the headline KPIs of the last three complete months, per stage, bookings by channel under each
+    attribution model (last 12 complete months) and the nurture lift (--html: also a page with charts)."""
     settings = _settings(target, warehouse)
     _require(settings, "path")
     with holding_spark(settings):  # (Spark: one session for the command's queries)
         _report(settings)
+        currency = str(project_var("reporting_currency"))
+        console.print(attribution_table(settings, complete_months(settings, count=ATTRIBUTION_MONTHS), currency))
+        console.print(nurture_table(settings, currency))
         if html is not None:
             from .report_html import write_report
 

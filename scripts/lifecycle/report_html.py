@@ -3,8 +3,9 @@
 The page loads nothing: its style is inline and its charts are inline SVG drawn here (no script, no
 font, no CDN), so it opens offline, from a mail attachment or a file share. It shows the monthly KPI
 table (report.HEADLINES over the last complete months, formatted as the terminal report), a funnel
-of the lead cohorts of those months, one trend chart per headline grouped by stage, and the channel
-and NPS breakdowns of the last complete month. Every value from the warehouse is escaped.
+of the lead cohorts of those months, one trend chart per headline grouped by stage, the channel
+and NPS breakdowns of the last complete month, bookings by channel under each attribution model over the
+report's months, and the nurture lift. Every value from the warehouse is escaped.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LifecycleError
-from .report import HEADLINES, _format, complete_months, fetch
+from .report import (
+    ATTRIBUTION_MODELS, HEADLINES, _format, attribution_bookings, complete_months, fetch, nurture_lift, nurture_rows,
+)
 
 MONTHS = 12  # months in the table and the trend charts
 FUNNEL = (  # funnel_cohorts columns, in stage order
@@ -31,6 +34,7 @@ h1 { font-size: 1.6em; margin-bottom: 0; } h2 { margin-top: 2em; border-bottom: 
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
 th, td { padding: .25em .5em; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
 th:nth-child(-n+2), td.metric { text-align: left; } td.stage { font-weight: 600; text-align: left; }
+#attribution th:nth-child(2), #nurture-lift th:nth-child(2) { text-align: right; }
 .charts { display: flex; flex-wrap: wrap; gap: 1em; }
 figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: .2em; }
 svg text { font: 11px system-ui, sans-serif; fill: #444; }
@@ -185,6 +189,30 @@ def _nps(settings: dict[str, Any], month: date) -> str:
     return f'<div class="charts">{"".join(figures)}</div>' if figures else "<p>no NPS responses this month</p>"
 
 
+def _attribution(settings: dict[str, Any], months: list[date], currency: str) -> str:
+    head = "".join(f"<th>{escape(m.replace('_', ' '))}</th>" for m in ATTRIBUTION_MODELS)
+    rows = "".join(
+        f'<tr data-channel="{escape(channel)}"><td class="metric">{escape(channel)}</td>'
+        + "".join(f"<td>{escape(_format(models.get(m), 'money'))}</td>" for m in ATTRIBUTION_MODELS) + "</tr>"
+        for channel, models in attribution_bookings(settings, months).items())
+    unit = f" ({escape(currency)})" if currency else ""
+    return (f"<p>Bookings{unit} of the deals closed in these months credited to each channel by each attribution "
+            f"model (attribution_monthly).</p><table id=\"attribution\"><thead><tr><th>channel</th>{head}</tr>"
+            f"</thead><tbody>{rows}</tbody></table>")
+
+
+def _nurture(settings: dict[str, Any], currency: str) -> str:
+    lift = nurture_lift(settings)
+    if lift is None:
+        return "<p>This warehouse has no mart nurture_lift yet (<code>lifecycle build</code> makes it).</p>"
+    rows = "".join(f'<tr><td class="metric">{escape(label)}</td><td>{escape(yes)}</td><td>{escape(no)}</td>'
+                   f"<td>{escape(ratio)}</td></tr>" for label, yes, no, ratio in nurture_rows(lift, currency))
+    return ("<p>Leads of all cohorts to date, nurtured (an email of an automated prospect program before their "
+            "first opportunity) or not (nurture_lift); lift = nurtured / not nurtured − 1.</p>"
+            '<table id="nurture-lift"><thead><tr><th>metric</th><th>nurtured</th><th>not nurtured</th>'
+            f"<th>lift</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
 def render(settings: dict[str, Any], currency: str = "", today: date | None = None) -> str:
     """The report page as HTML text."""
     months = complete_months(settings, today=today, count=MONTHS)
@@ -204,6 +232,8 @@ def render(settings: dict[str, Any], currency: str = "", today: date | None = No
 <h2>Trends by stage</h2>{_trends(values, months, currency)}
 <h2>Channels, {last:%Y-%m}</h2>{_channels(settings, last, currency)}
 <h2>NPS by segment, {last:%Y-%m}</h2>{_nps(settings, last)}
+<h2>Attribution, {months[0]:%Y-%m} to {last:%Y-%m}</h2>{_attribution(settings, months, currency)}
+<h2>Nurture lift</h2>{_nurture(settings, currency)}
 </body></html>
 """
 

@@ -1,9 +1,11 @@
 """`lifecycle report --html` and the Great Expectations data docs, opened in headless Chromium with the
-network off (tests/python/browser.py): the charts and tables render and no request leaves the page."""
+network off (tests/python/browser.py): the charts and tables render and no request leaves the page. Also the
+effects the generator plants for the report to show (nurture lift, touches to close, referral premium)."""
 
 from __future__ import annotations
 
 import re
+import statistics
 from pathlib import Path
 
 import duckdb
@@ -13,7 +15,7 @@ from typer.testing import CliRunner
 from lifecycle.cli import app
 from lifecycle.errors import LifecycleError
 from lifecycle.manifest import load_manifest
-from lifecycle.report import HEADLINES, _format, complete_months, fetch
+from lifecycle.report import ATTRIBUTION_MODELS, HEADLINES, _format, complete_months, fetch
 from lifecycle.report_html import MONTHS, render, write_report
 from lifecycle.targets import target_settings
 from lifecycle.validate import read_marts
@@ -73,10 +75,13 @@ def test_html_report_escapes_warehouse_values(built_warehouse, tmp_path, monkeyp
     with duckdb.connect(str(path)) as con:
         con.execute("update marts.nps_by_segment set segment_value = ? where segment_type = 'industry'", [hostile])
         con.execute("update marts.channel_performance set channel = ? || channel", [hostile])
+        con.execute("update marts.attribution_monthly set channel = ? || channel", [hostile])
     monkeypatch.setenv("LIFECYCLE_DUCKDB_PATH", str(path))
     page = write_report(target_settings("duckdb"), tmp_path / "report.html").read_text()
     assert "<img" not in page
     assert page.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") >= 3  # channels twice, NPS
+    attribution = re.search(r'<table id="attribution">(.*?)</table>', page, re.DOTALL).group(1)
+    assert 'data-channel="&lt;img src=x onerror=&quot;alert(1)&quot;&gt;' in attribution
 
 
 def test_html_report_without_a_complete_month_is_one_line(settings):
@@ -95,3 +100,102 @@ def test_data_docs_render_offline_with_the_validation_results(built_warehouse):
     shown = visit(page)
     assert shown.outside() == [], "a validation page asked the network for something"
     assert shown.dom.count("fa-check-circle") > 0 and "static/offline/bootstrap.min.css" in shown.dom
+
+
+def test_the_report_credits_bookings_to_channels_under_every_attribution_model(settings, tmp_path):
+    months = complete_months(settings, count=MONTHS)
+    in_list = ", ".join(f"'{m.isoformat()}'" for m in months)
+    expected: dict[str, dict[str, float]] = {}
+    for channel, model, bookings in fetch(settings, "select channel, attribution_model, sum(attributed_bookings) "
+                                                    f"from marts.attribution_monthly where report_month in ({in_list}) "
+                                                    "group by channel, attribution_model"):
+        if bookings:
+            expected.setdefault(channel, {})[model] = float(bookings)
+    (won,) = fetch(settings, "select sum(amount) from marts.fct_opportunities "
+                             f"where is_won and closed_month in ({in_list})")[0]
+    assert len(expected) >= 5 and won
+    for model in ATTRIBUTION_MODELS:  # every model credits all the bookings of the months to some channel
+        assert sum(m.get(model, 0.0) for m in expected.values()) == pytest.approx(float(won), rel=1e-6), model
+
+    page = write_report(settings, tmp_path / "report.html").read_text()
+    table = re.search(r'<table id="attribution">(.*?)</table>', page, re.DOTALL).group(1)
+    assert re.findall(r"<th>([^<]*)</th>", table) == ["channel", *(m.replace("_", " ") for m in ATTRIBUTION_MODELS)]
+    rows = dict(re.findall(r'<tr data-channel="([^"]+)">(.*?)</tr>', table, re.DOTALL))
+    assert set(rows) == set(expected)
+    for channel, cells in rows.items():
+        assert re.findall(r"<td>([^<]*)</td>", cells) == [
+            _format(expected[channel].get(m), "money") for m in ATTRIBUTION_MODELS], channel
+    top = max(expected, key=lambda c: expected[c].get("linear", 0.0))
+    assert next(iter(rows)) == top  # the channel with the most linear-model bookings first
+
+    result = runner.invoke(app, ["report"])
+    assert result.exit_code == 0, result.output[-4000:] + repr(result.exception)
+    line = next(line for line in result.output.splitlines() if line.startswith(f"│ {top} "))
+    assert [cell.strip() for cell in line.strip("│ ").split("│")][1:] == [
+        _format(None if expected[top].get(m) is None else expected[top][m] / 1000, "count") for m in ATTRIBUTION_MODELS]
+
+
+# The effects the generator plants (lifecycle/generate/vocab.py NURTURE_*, the referral channel's propensities,
+# crm_files' sales activities), measured on the core facts as the marts nurture_lift, touches_to_close and
+# lead_source_value define them, all lead cohorts together. A lead is nurtured when an email of an automated
+# prospect program reached it before its first opportunity (at any time when it has none).
+NURTURE_SQL = """
+with nurture_emails as (
+    select events.person_id, min(events.occurred_at) as first_nurtured_at
+    from marts.fct_email_events as events
+    inner join marts.dim_campaigns as campaigns on events.campaign_id = campaigns.campaign_id
+    where campaigns.is_automated and campaigns.audience = 'prospect' and events.event_type = 'delivered'
+    group by events.person_id
+),
+deals as (
+    select person_id, min(created_at) as first_opportunity_at, count(case when is_won then 1 end) as won_deals,
+           sum(case when is_won then amount end) as bookings
+    from marts.fct_opportunities where person_id is not null group by person_id
+)
+select
+    coalesce(nurture_emails.first_nurtured_at < deals.first_opportunity_at,
+             nurture_emails.first_nurtured_at is not null) as is_nurtured,
+    count(*) as leads, count(deals.first_opportunity_at) as opportunities,
+    sum(deals.won_deals) as won_deals, sum(deals.bookings) as bookings
+from marts.dim_persons as persons
+left join nurture_emails on persons.person_id = nurture_emails.person_id
+left join deals on persons.person_id = deals.person_id
+where persons.first_lead_at is not null
+group by 1
+"""
+TOUCHES_SQL = """
+with first_wins as (
+    select person_id, min(closed_at) as first_won_at from marts.fct_opportunities
+    where is_won and person_id is not null group by person_id
+)
+select count(*) from first_wins
+inner join marts.fct_touches as touches
+    on first_wins.person_id = touches.person_id and touches.touched_at < first_wins.first_won_at
+group by first_wins.person_id
+"""
+SOURCES_SQL = """
+with bookings as (
+    select person_id, sum(amount) as bookings from marts.fct_opportunities
+    where is_won and person_id is not null group by person_id
+)
+select persons.acquisition_channel = 'referral', count(*), sum(coalesce(bookings.bookings, 0))
+from marts.dim_persons as persons left join bookings on persons.person_id = bookings.person_id
+where persons.first_lead_at is not null
+group by 1
+"""
+
+
+def test_the_generator_plants_nurture_lift_touches_to_close_and_a_referral_premium(settings):
+    groups = {flag: (leads, opportunities, won, float(bookings))
+              for flag, leads, opportunities, won, bookings in fetch(settings, NURTURE_SQL)}
+    (leads, opps, won, bookings), (other_leads, other_opps, other_won, other_bookings) = groups[True], groups[False]
+    assert other_leads >= 100 and other_won >= 5
+    # nurtured leads: +20% opportunity rate (planted exactly, up to rounding), +47% average won deal (to 2%)
+    assert opps / leads / (other_opps / other_leads) == pytest.approx(1.20, abs=0.06)
+    assert bookings / won / (other_bookings / other_won) == pytest.approx(1.47, abs=0.10)
+    # customers: about ten touches before the first won deal
+    touches = [n for (n,) in fetch(settings, TOUCHES_SQL)]
+    assert len(touches) >= 20 and 8 <= statistics.median(touches) <= 12
+    # referral leads: several times the bookings per lead of the other sources (about 5x on average)
+    per_lead = {referral: float(total) / n for referral, n, total in fetch(settings, SOURCES_SQL)}
+    assert per_lead[True] >= 2.5 * per_lead[False]

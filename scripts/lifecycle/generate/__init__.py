@@ -9,7 +9,10 @@ The data tell a B2B lifecycle story with planted behaviour the marts must show: 
 that differ in volume, cost and conversion; nurture programs with different engagement;
 leads recycled to nurture and reopened later; MQL -> SQL -> opportunity -> customer with
 realistic lags; won / lost / no-decision deals; upsell, cross-sell and renewal deals;
-subscriptions with monthly churn and reactivations; an NPS spread. It is also CRM-messy:
+subscriptions with monthly churn and reactivations; an NPS spread; leads nurtured by the automated
+prospect programs with 20% more opportunities and 47% larger deals than the others, about ten touches
+before a customer's first won deal, and referral leads worth several times the bookings per lead of
+the other sources (vocab.NURTURE_*). It is also CRM-messy:
 vendor spellings of stages, sources and types, padded and mixed-case values, duplicate
 people entered twice, deleted rows and two currencies.
 

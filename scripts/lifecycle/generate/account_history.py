@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .persons import _Accounts, _Persons
-from .vocab import ADDONS, DAY, N_DAYS, PRODUCTS, T_END
+from .vocab import ADDONS, DAY, I64, N_DAYS, NURTURE_DEAL_LIFT, PRODUCTS, T_END, F
 from .world import MONTH_STARTS, _Campaign, _Ctx, _Fx
 from .writing import _nan_to
 
@@ -63,8 +63,10 @@ class _AccountSim:
         fx: _Fx,
         camps: list[_Campaign],
         res: _AccountResult,
+        deal_factor: F,
     ) -> None:
         self.rng, self.accs, self.fx, self.res = rng, accs, fx, res
+        self.deal_factor = deal_factor  # per person: factor on the amount of the deals they open
         self.ups_campaign = next(i for i, c in enumerate(camps) if c.program == "UPS")
 
     def run(
@@ -172,6 +174,7 @@ class _AccountSim:
             amount = self._arr() * frac
         else:
             otype, amount = 0, self._acv(t)
+        amount *= self.deal_factor[person]
         self._new_opp(t, otype, amount, t_close, won, nodec, person, campaign, channel, owner, True)
 
     def _on_close(self, t: float, data: tuple) -> None:
@@ -285,34 +288,70 @@ class _AccountSim:
         )
 
 
+def _deal_factor(p: _Persons, has_opp: I64, lift: float) -> F:
+    """Per person the factor on the amount of the deals they open: `lift` times larger for persons
+    enrolled in the nurture programs than for the others, 1 on average over those with a deal."""
+    share = float(p.welcome[has_opp].mean()) if has_opp.size else 0.0
+    base = 1.0 / (share * lift + 1.0 - share)
+    return np.where(p.welcome, lift * base, base)
+
+
+def _deal_lift(p: _Persons, res: _AccountResult, fx: _Fx) -> float | None:
+    """Average won deal (USD) of persons enrolled in the nurture programs / that of the others."""
+    sums = np.zeros((2, 2))  # [enrolled, other] x [amount, deals]
+    for o in res.opps:
+        if o.won and o.person >= 0 and o.t_close is not None:
+            row = 0 if p.welcome[o.person] else 1
+            sums[row] += (o.amount * fx.usd_per(o.currency, int(o.t_close // DAY)), 1.0)
+    if not sums[:, 1].all() or not sums[1, 0]:
+        return None
+    return float(sums[0, 0] / sums[0, 1] / (sums[1, 0] / sums[1, 1]))
+
+
 def _simulate_accounts(
     ctx: _Ctx, p: _Persons, accs: _Accounts, fx: _Fx, camps: list[_Campaign]
 ) -> _AccountResult:
     rng = ctx.rng(6)
-    res = _AccountResult()
     has_opp = np.nonzero(~np.isnan(p.t_opp))[0]
     order = has_opp[np.lexsort((p.t_opp[has_opp], p.account[has_opp]))]
     camp = np.where(rng.random(p.n) < 0.85, p.campaign, -1)
-    sim = _AccountSim(rng, accs, fx, camps, res)
     acc_of = p.account[order]
-    bounds = np.flatnonzero(np.diff(acc_of)) + 1
-    for group in np.split(order, bounds):
-        if not group.size:
-            continue
-        popps = [
-            (
-                float(p.t_opp[i]),
-                int(i),
-                float(p.t_close_raw[i]),
-                bool(p.won[i]),
-                bool(p.nodec[i]),
-                int(camp[i]),
-                int(p.channel[i]),
-                int(p.ae[i]),
-            )
-            for i in group
-        ]
-        sim.run(int(p.account[group[0]]), popps)
+    groups = [g for g in np.split(order, np.flatnonzero(np.diff(acc_of)) + 1) if g.size]
+
+    def simulate(lift: float) -> _AccountResult:
+        res = _AccountResult()
+        sim = _AccountSim(rng, accs, fx, camps, res, _deal_factor(p, has_opp, lift))
+        for group in groups:
+            popps = [
+                (
+                    float(p.t_opp[i]),
+                    int(i),
+                    float(p.t_close_raw[i]),
+                    bool(p.won[i]),
+                    bool(p.nodec[i]),
+                    int(camp[i]),
+                    int(p.channel[i]),
+                    int(p.ae[i]),
+                )
+                for i in group
+            ]
+            sim.run(int(p.account[group[0]]), popps)
+        return res
+
+    # Deals of persons enrolled in the nurture programs are NURTURE_DEAL_LIFT times as large on
+    # average. Deal sizes are noisy and accounts mix persons of both groups, so a pass measures the
+    # lift the factor gives and, while it is more than 2% off, another pass with the same draws
+    # (amounts draw nothing) corrects the factor.
+    state = rng.bit_generator.state
+    lift = NURTURE_DEAL_LIFT
+    res = simulate(lift)
+    for _ in range(2):
+        measured = _deal_lift(p, res, fx)
+        if not measured or abs(measured / NURTURE_DEAL_LIFT - 1) <= 0.02:
+            break
+        lift *= NURTURE_DEAL_LIFT / measured
+        rng.bit_generator.state = state
+        res = simulate(lift)
     # buyer-less account opps (renewals etc. always have a buyer; guard anyway)
     res.opps = [o for o in res.opps if o.person >= 0]
     n_dup = max(2, len(res.opps) // 200)

@@ -190,9 +190,7 @@ def _write_campaign_members(ctx: _Ctx, p: _Persons, camps: list[_Campaign]) -> N
 
     for key, start, p_resp in (("WEL", p.t_create + 600, 0.3), ("REN", p.t_rec1 + DAY, 0.08)):
         ci = next(i for i, c in enumerate(camps) if c.program == key)
-        mask = ~np.isnan(start) & (start <= T_END) & ~p.direct
-        if key == "WEL":
-            mask &= p.welcome
+        mask = ~np.isnan(start) & (start <= T_END) & p.welcome  # the nurture programs' persons
         idx = np.nonzero(mask)[0]
         resp = rng.random(idx.size) < p_resp
         t_resp = start[idx] + rng.uniform(3600, 21 * DAY, idx.size)

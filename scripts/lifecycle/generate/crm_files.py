@@ -390,9 +390,11 @@ def _write_opportunities(
 def _write_sales_activities(ctx: _Ctx, p: _Persons, res: _AccountResult) -> None:
     rng = ctx.rng(17)
     persons, times, kinds, opp_ref, owners = [], [], [], [], []
+    # few activities per MQL and per deal: with the marketing touches, a customer has about ten
+    # touches (fct_touches) before the first won deal
     for arr in (p.t_mql1, p.t_mql2):
         idx = np.nonzero(~np.isnan(arr))[0]
-        k = 1 + rng.poisson(1.2, idx.size)
+        k = 1 + rng.poisson(0.3, idx.size)
         rep = np.repeat(idx, k)
         t = arr[rep] + rng.uniform(0.05, 12, rep.size) * DAY
         ok = t <= T_END
@@ -406,7 +408,7 @@ def _write_sales_activities(ctx: _Ctx, p: _Persons, res: _AccountResult) -> None
     o_open = np.array([o.t_open for o in live])
     o_end = np.array([T_END if o.t_close is None else o.t_close for o in live])
     o_owner = np.array([o.owner if o.owner >= 0 else p.ae[o.person] for o in live], dtype=np.int64)
-    k = 2 + rng.poisson(2.5, len(live)) + 2 * np.array([o.won for o in live], dtype=np.int64)
+    k = 1 + rng.poisson(0.5, len(live))
     rep = np.repeat(np.arange(len(live)), k)
     t = o_open[rep] + rng.random(rep.size) * (o_end[rep] - o_open[rep])
     persons.append(o_person[rep])

@@ -137,21 +137,22 @@ def _sends(
         out.append((row + a, np.full(row.size, pg), st.email_base[pg] + step, t))
 
     t_create, t_lead = p.t_create[sl], p.t_lead[sl]
-    lead_ok = ~p.direct[sl] & ~np.isnan(t_lead)
+    enrolled = p.welcome[sl]  # the only persons the nurture programs (automated, prospect) reach
+    lead_ok = enrolled & ~np.isnan(t_lead)
     cust_start = _nan_to(p.cust_start[sl], np.inf)
     # Welcome series
-    wel = np.where(p.welcome[sl], t_create + 600, np.inf)
+    wel = np.where(enrolled, t_create + 600, np.inf)
     offsets = np.array([0, 3, 7, 14, 21]) * float(DAY)
     add_block("WEL", wel[:, None] + offsets[None, :], wel, inf)
-    # Product education: leads that did not qualify within 30 days
+    # Product education: enrolled leads that did not qualify within 30 days
     start = np.where(lead_ok, t_lead + 30 * DAY, np.inf)
     stop = np.fmin(
         np.fmin(_nan_to(p.t_mql1[sl], np.inf), _nan_to(p.t_rec1[sl], np.inf)),
         np.fmin(_nan_to(p.t_dq[sl], np.inf), cust_start),
     )
     add_block("EDU", start[:, None] + np.arange(6)[None, :] * 10.0 * DAY, start, stop)
-    # Re-engagement: recycled leads until reopened
-    start = _nan_to(p.t_rec1[sl], np.inf) + 2 * DAY
+    # Re-engagement: enrolled recycled leads until reopened
+    start = np.where(enrolled, _nan_to(p.t_rec1[sl], np.inf) + 2 * DAY, np.inf)
     stop = np.fmin(_nan_to(p.t_reopen[sl], np.inf), cust_start)
     add_block("REN", start[:, None] + np.arange(6)[None, :] * 14.0 * DAY, start, stop)
     # Monthly newsletter for opted-in prospects

@@ -23,6 +23,8 @@ from .vocab import (
     NAME_A,
     NAME_B,
     NAME_C,
+    NURTURE_OPP_LIFT,
+    NURTURE_SHARE,
     PERSONAL_DOMAINS,
     T_END,
     TARGET_MQL1,
@@ -227,12 +229,14 @@ def _simulate_persons(ctx: _Ctx, camps: list[_Campaign], accs: _Accounts) -> _Pe
     eng = np.exp(0.45 * ze)
     eng /= eng.mean()
 
-    p = _lifecycle(rng, n, channel, direct, fit, t_create)
+    # enrolled in the nurture programs (welcome series, then education and re-engagement): drawn
+    # before the lifecycle, which plants the nurture lift on it
+    welcome = ~direct & (rng.random(n) < NURTURE_SHARE)
+    p = _lifecycle(rng, n, channel, direct, fit, t_create, welcome)
     src = _spelling_table(rng, channel, "crm")
     attended = (wday >= 0) & (rng.random(n) < 0.6) & (wday * float(DAY) + 16 * 3600 <= T_END)
     is_email = channel == CH["email"]
     nl_optin = ~direct & ((rng.random(n) < 0.4) | is_email | ~np.isnan(p["t_sub"]))
-    welcome = ~direct & (rng.random(n) < 0.85)
     has_web = ~direct | (rng.random(n) < 0.3)
     n_sdr = max(3, n // 25_000)
     n_ae = max(4, n // 20_000)
@@ -262,8 +266,41 @@ def _simulate_persons(ctx: _Ctx, camps: list[_Campaign], accs: _Accounts) -> _Pe
     return persons
 
 
+def _nurture_weight(raw_mql: F, p_sql: F, nurture: B, lead: B) -> F:
+    """Per person the factor on the MQL propensity that gives enrolled leads about NURTURE_OPP_LIFT
+    times the SQL chance (MQL propensity x MQL -> SQL probability) of the other leads, whose channel
+    mix differs (sales-created contacts are never enrolled); `_opportunities` makes it exact."""
+    q = raw_mql * p_sql
+    enrolled, other = nurture & lead, ~nurture & lead
+    if not enrolled.any() or not other.any():
+        return np.ones(raw_mql.size)
+    return np.where(nurture, NURTURE_OPP_LIFT * q[other].mean() / q[enrolled].mean(), 1.0)
+
+
+def _opportunities(rng: np.random.Generator, t_opp: F, nurture: B, lead: B) -> B:
+    """Who gets an opportunity at t_opp (NaN: no SQL): 88% of the SQLs, drawn without replacement
+    within the enrolled and the other leads so that enrolled leads have NURTURE_OPP_LIFT times the
+    opportunity rate of the others (drawn person by person, the lift would drown in the noise of a
+    small world)."""
+    has_opp = np.zeros(t_opp.size, dtype=bool)
+    eligible = ~np.isnan(t_opp) & (t_opp <= T_END)
+    groups = (nurture & lead, ~nurture & lead)
+    leads = [int(g.sum()) for g in groups]
+    sqls = [np.nonzero(eligible & g)[0] for g in groups]
+    counts = [round(0.88 * s.size) for s in sqls]
+    if all(leads):
+        # counts[0] / leads[0] = lift x counts[1] / leads[1], as many in all, within the SQLs
+        per_other = NURTURE_OPP_LIFT * leads[0] / leads[1]
+        counts[1] = min(sqls[1].size, round(sum(counts) / (1 + per_other)))
+        counts[0] = min(sqls[0].size, round(per_other * counts[1]))
+        counts[1] = min(sqls[1].size, round(counts[0] / per_other))
+    for idx, k in zip(sqls, counts, strict=True):
+        has_opp[rng.choice(idx, size=k, replace=False)] = True
+    return has_opp
+
+
 def _lifecycle(
-    rng: np.random.Generator, n: int, channel: I64, direct: B, fit: F, t_create: F
+    rng: np.random.Generator, n: int, channel: I64, direct: B, fit: F, t_create: F, nurture: B
 ) -> dict[str, NDArray]:
     """Stage timestamps (seconds, NaN = never) for every person."""
     nan = np.nan
@@ -279,10 +316,12 @@ def _lifecycle(
         is_sub, np.where(becomes_lead, t_create + _lognormal_days(rng, n, 40, 0.8), nan), t_create
     )
 
-    p_mql = np.clip(mql_base * fit * TARGET_MQL1 / np.mean(mql_base * fit), 0, 0.95)
+    p_sql = np.clip(sql_base * np.sqrt(fit), 0, 0.95)
+    lead = t_lead <= T_END  # (NaN: never a lead)
+    raw_mql = mql_base * fit * _nurture_weight(mql_base * fit, p_sql, nurture, lead)
+    p_mql = np.clip(raw_mql * TARGET_MQL1 / np.mean(raw_mql), 0, 0.95)
     mql1 = rng.random(n) < p_mql
     t_mql1 = np.where(mql1, t_lead + _lognormal_days(rng, n, 21, 0.7), nan)
-    p_sql = np.clip(sql_base * np.sqrt(fit), 0, 0.95)
     sql1 = mql1 & (rng.random(n) < p_sql)
 
     u = rng.random(n)
@@ -311,9 +350,10 @@ def _lifecycle(
 
     t_q = np.where(sql1, t_mql1, np.where(sql2, t_mql2, nan))
     t_sql = t_q + _lognormal_days(rng, n, 10, 0.6)
-    has_opp = ~np.isnan(t_sql) & (rng.random(n) < 0.88)
-    at_conv = has_opp & ~direct & (rng.random(n) < 0.55)
+    at_conv = ~direct & (rng.random(n) < 0.55)  # the lead converts when the opportunity is created
     opp_lag = np.where(at_conv, rng.uniform(60, 900, n), rng.uniform(1, 10, n) * DAY)
+    has_opp = _opportunities(rng, t_sql + opp_lag, nurture, lead)
+    at_conv &= has_opp
     t_opp = np.where(has_opp, t_sql + opp_lag, nan)
     close_lag = np.clip(30 + rng.gamma(2.0, 20.0, n), 30, 120) * DAY
     t_close_raw = t_opp + close_lag
