@@ -17,6 +17,13 @@
     holds a replaced one is rewritten (dynamic partition overwrite) with the new rows plus its rows whose key
     is not among them. Partitions no new row touches are not read. A model without unique_key or
     partition_by gets dbt-spark's statement unchanged.
+
+    Dynamic overwrite rewrites only the partitions the insert writes a row to: a partition all of whose rows
+    are replaced by rows of other partitions (a re-loaded batch: every row moves to the new batch) would keep
+    its old rows. Those partitions are found first (emptied_partitions) and dropped right after the insert.
+    They cannot be dropped before it: the new rows (a view over the model's SQL) are computed from the
+    table itself (is_incremental()), so dropping first would change them. dbt runs one statement as the
+    model's `main`: when a partition is emptied, the insert runs here and the drop is the `main` statement.
 -#}
 {% macro get_insert_overwrite_sql(source_relation, target_relation, existing_relation) %}
     {%- set dest_columns = adapter.get_columns_in_relation(target_relation) -%}
@@ -28,7 +35,8 @@
     select {{ dest_cols_csv }} from {{ source_relation }}
     {%- elif unique_key and partition_by -%}
         {%- set keys = [unique_key] if unique_key is string else unique_key -%}
-        {%- set parts = [partition_by] if partition_by is string else partition_by %}
+        {%- set parts = [partition_by] if partition_by is string else partition_by -%}
+        {%- set insert_sql %}
     insert overwrite table {{ target_relation }}
     {{ partition_cols(label="partition") }}
     select {{ dest_cols_csv }} from {{ source_relation }}
@@ -46,11 +54,54 @@
         on {% for p in parts %}kept.{{ p }} <=> touched.{{ p }}{{ ' and ' if not loop.last }}{% endfor %}
     left anti join {{ source_relation }} as replacing
         on {% for k in keys %}kept.{{ k }} = replacing.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
+        {%- endset -%}
+        {%- set emptied = emptied_partitions(source_relation, target_relation, keys, parts) if execute else [] -%}
+        {%- if emptied | length == 0 -%}
+            {{ insert_sql }}
+        {%- else -%}
+            {%- do run_query(insert_sql) %}
+    alter table {{ target_relation }} drop if exists
+        {%- for values in emptied %}
+        partition (
+            {%- for p in parts -%}
+                {{ p }} = {{ "'" ~ (values[loop.index0] | replace("\\", "\\\\") | replace("'", "\\'")) ~ "'"
+                             if values[loop.index0] is string else values[loop.index0] }}{{ ', ' if not loop.last }}
+            {%- endfor -%}
+        ){{ ',' if not loop.last }}
+        {%- endfor %}
+        {%- endif %}
     {%- else %}
     insert overwrite table {{ target_relation }}
     {{ partition_cols(label="partition") }}
     select {{ dest_cols_csv }} from {{ source_relation }}
     {%- endif %}
+{% endmacro %}
+
+{#-
+    The partitions of target_relation (their values, a list of rows) that an insert_overwrite of
+    source_relation's rows leaves empty: every row's key is among the new rows, and no new row belongs to the
+    partition. Partitions with a null value are not listed: `partition (c = null)` names none in Spark; no
+    model leaves one in its table (int_email_sends' rows with a null batch are deleted by its post-hook).
+-#}
+{% macro emptied_partitions(source_relation, target_relation, keys, parts) %}
+    {%- set query %}
+    select {% for p in parts %}partitions.{{ p }}{{ ', ' if not loop.last }}{% endfor %}
+    from (
+        select
+            {% for p in parts %}existing.{{ p }},{% endfor %}
+            count(*) as row_count,
+            count(replacing.{{ keys[0] }}) as replaced_count
+        from {{ target_relation }} as existing
+        left join (select distinct {{ keys | join(', ') }} from {{ source_relation }}) as replacing
+            on {% for k in keys %}existing.{{ k }} = replacing.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
+        where {% for p in parts %}existing.{{ p }} is not null{{ ' and ' if not loop.last }}{% endfor %}
+        group by {% for p in parts %}existing.{{ p }}{{ ', ' if not loop.last }}{% endfor %}
+    ) as partitions
+    left anti join {{ source_relation }} as written
+        on {% for p in parts %}partitions.{{ p }} <=> written.{{ p }}{{ ' and ' if not loop.last }}{% endfor %}
+    where partitions.replaced_count = partitions.row_count
+    {%- endset -%}
+    {{ return(run_query(query).rows | list) }}
 {% endmacro %}
 
 {#-
