@@ -4,7 +4,9 @@
     gets one 'no touch' row per model with weight 1. The weight formulas are in fct_attribution.yml.
     Weights are computed in double precision (a decimal division would round 1/3 to 6 places on Spark) and stored
     as numeric(38,15), rounded to 15 places: the same value on every target (0.3, not the double nearest it), and
-    the weights of an opportunity still sum to 1 within 1e-9.
+    the weights of an opportunity still sum to 1 within 1e-9. Attributed amounts are that stored weight times the
+    amount in decimal arithmetic, rounded to 6 places (half up on every target; a double product could round a
+    tie either way).
 -#}
 {%- set lookback_days = var('lifecycle__attribution_lookback_days', 90) | int -%}
 {%- set half_life_days = var('lifecycle__attribution_half_life_days', 7) -%}
@@ -250,10 +252,10 @@ final as (
         opportunities.created_month,
         opportunities.closed_month,
         opportunities.outcome,
-        cast(cast(opportunities.amount as {{ double }}) * attributed.weight as {{ dbt.type_numeric() }})
+        cast(opportunities.amount * cast(attributed.weight as {{ weight_type }}) as {{ dbt.type_numeric() }})
             as attributed_pipeline,
         cast(
-            case when opportunities.is_won then cast(opportunities.amount as {{ double }}) * attributed.weight end
+            case when opportunities.is_won then opportunities.amount * cast(attributed.weight as {{ weight_type }}) end
             as {{ dbt.type_numeric() }}
         ) as attributed_bookings
     from attributed
