@@ -1,4 +1,7 @@
-{#- The attribution models of fct_attribution, one set of rows each (cost rows are repeated per model). -#}
+{#-
+    The credit of each attribution model (int_attribution_aggregated_to_months, from fct_attribution) and the
+    campaigns' cost, repeated per model, one row per model x month x campaign and channel.
+-#}
 {%- set models = ['first_touch', 'last_touch', 'linear', 'u_shaped', 'w_shaped', 'time_decay'] -%}
 {%- set numeric = dbt.type_numeric() -%}
 
@@ -6,7 +9,7 @@ with
 
 attribution as (
 
-    select * from {{ ref('fct_attribution') }}
+    select * from {{ ref('int_attribution_aggregated_to_months') }}
 
 ),
 
@@ -31,51 +34,6 @@ attribution_models as (
 
 ),
 
--- opportunities and pipeline in the month the opportunity was created
-created as (
-
-    select
-        attribution_model,
-        created_month as report_month,
-        campaign_id,
-        channel,
-        sum(weight) as attributed_opportunities,
-        sum(attributed_pipeline) as attributed_pipeline,
-        0 as attributed_won_deals,
-        0 as attributed_bookings,
-        0 as campaign_cost
-    from attribution
-    group by
-        attribution_model,
-        created_month,
-        campaign_id,
-        channel
-
-),
-
--- won deals and bookings in the month the opportunity closed
-won as (
-
-    select
-        attribution_model,
-        closed_month as report_month,
-        campaign_id,
-        channel,
-        0 as attributed_opportunities,
-        0 as attributed_pipeline,
-        sum(weight) as attributed_won_deals,
-        sum(attributed_bookings) as attributed_bookings,
-        0 as campaign_cost
-    from attribution
-    where outcome = 'won' and closed_month is not null
-    group by
-        attribution_model,
-        closed_month,
-        campaign_id,
-        channel
-
-),
-
 -- the campaign's cost in the month of spend (the same for every model), in the campaign's channel
 costs as (
 
@@ -96,11 +54,21 @@ costs as (
 
 ),
 
+-- the credit (opportunities and pipeline in the month of creation, won deals and bookings in the month of
+-- close) and the cost
 unioned as (
 
-    select * from created
-    union all
-    select * from won
+    select
+        attribution_model,
+        report_month,
+        campaign_id,
+        channel,
+        attributed_opportunities,
+        attributed_pipeline,
+        attributed_won_deals,
+        attributed_bookings,
+        0 as campaign_cost
+    from attribution
     union all
     select * from costs
 
