@@ -27,15 +27,15 @@ account_periods as (
                     then 1
                 else 0
             end
-        ) as is_customer_at_start,
+        ) = 1 as is_customer_at_start,
         max(
             case
                 when account_months.report_month = periods.last_month and account_months.is_customer_at_end = true
                     then 1
                 else 0
             end
-        ) as is_customer_at_end,
-        max(case when account_months.movement = 'churned' then 1 else 0 end) as has_churned_month,
+        ) = 1 as is_customer_at_end,
+        max(case when account_months.movement = 'churned' then 1 else 0 end) = 1 as has_churned_month,
         sum(
             case when account_months.report_month = periods.period_start then account_months.mrr_at_start else 0 end
         ) as mrr_at_start
@@ -59,12 +59,12 @@ final as (
         period_type,
         period_start,
         account_id,
-        is_customer_at_start = 1 as is_customer_at_start,
-        is_customer_at_end = 1 as is_customer_at_end,
-        has_churned_month = 1 as has_churned_month,
+        is_customer_at_start,
+        is_customer_at_end,
+        has_churned_month,
         mrr_at_start,
-        is_customer_at_start = 1 and is_customer_at_end = 0 as is_lost,
-        is_customer_at_start = 1 and is_customer_at_end = 1 and has_churned_month = 1 as is_lost_and_regained
+        is_customer_at_start = true and is_customer_at_end = false as is_lost,
+        is_customer_at_start = true and is_customer_at_end = true and has_churned_month = true as is_lost_and_regained
     from account_periods
 
 )
