@@ -1,23 +1,12 @@
-{%- set stall_days = var('stall_days', 60) -%}
+{#- the stages of int_stage_transitions_aggregated_to_person_stages: every one gets a row, reached or not -#}
 {%- set stages = ['lead', 'mql', 'sql', 'opportunity'] -%}
 
 with
 
-months as (
+-- each person and stage reached (lead, mql, sql, opportunity): stalled there at the data end, dropped from there
+person_stages as (
 
-    select * from {{ ref('int_months') }}
-
-),
-
-stage_transitions as (
-
-    select * from {{ ref('fct_stage_transitions') }}
-
-),
-
-stage_spells as (
-
-    select * from {{ ref('int_stage_spells') }}
+    select * from {{ ref('int_stage_transitions_aggregated_to_person_stages') }}
 
 ),
 
@@ -30,14 +19,6 @@ participants as (
 campaigns as (
 
     select * from {{ ref('dim_campaigns') }}
-
-),
-
--- the data's as-of instant, as int_stage_cohorts_aggregated_to_months defines it: the end of the last month
-data_end as (
-
-    select max(month_ends_at) as data_ends_at
-    from months
 
 ),
 
@@ -74,78 +55,18 @@ nurtured_persons as (
 
 ),
 
-reached as (
-
-    select distinct
-        stage_transitions.person_id,
-        stage_transitions.stage
-    from stage_transitions
-    inner join stages
-        on stage_transitions.stage = stages.stage
-
-),
-
--- stalled (funnel_cohorts' rule, for each stage): the person's current spell is the stage and started more than
--- stall_days before the data end
-stalled as (
-
-    select
-        stage_spells.person_id,
-        stage_spells.stage
-    from stage_spells
-    cross join data_end
-    inner join stages
-        on stage_spells.stage = stages.stage
-    where
-        stage_spells.is_current = true
-        and stage_spells.started_at < {{ dbt.dateadd('day', -stall_days, 'data_end.data_ends_at') }}
-
-),
-
-customers as (
-
-    select distinct person_id
-    from stage_transitions
-    where stage = 'customer'
-
-),
-
--- dropped there: entered recycled or disqualified straight from the stage (previous_stage), and never a customer
--- (int_person_stage_cohorts' drop: a customer is no drop)
-dropped as (
-
-    select distinct
-        stage_transitions.person_id,
-        stage_transitions.previous_stage as stage  -- noqa: RF04
-    from stage_transitions
-    inner join stages
-        on stage_transitions.previous_stage = stages.stage
-    left join customers
-        on stage_transitions.person_id = customers.person_id
-    where stage_transitions.stage in ('recycled', 'disqualified') and customers.person_id is null
-
-),
-
 -- a person in several nurture programs counts in each; in none, under 'none'
-person_stages as (
+person_stage_programs as (
 
     select
-        reached.stage,
+        person_stages.stage,
         coalesce(nurtured_persons.program, 'none') as program,  -- noqa: RF04
-        reached.person_id,
-        case when stalled.person_id is not null then 1 else 0 end as is_stalled,
-        case when dropped.person_id is not null then 1 else 0 end as is_dropped
-    from reached
-    left join stalled
-        on
-            reached.person_id = stalled.person_id
-            and reached.stage = stalled.stage
-    left join dropped
-        on
-            reached.person_id = dropped.person_id
-            and reached.stage = dropped.stage
+        person_stages.person_id,
+        case when person_stages.is_stalled = true then 1 else 0 end as is_stalled,
+        case when person_stages.is_dropped = true then 1 else 0 end as is_dropped
+    from person_stages
     left join nurtured_persons
-        on reached.person_id = nurtured_persons.person_id
+        on person_stages.person_id = nurtured_persons.person_id
 
 ),
 
@@ -157,7 +78,7 @@ counts as (
         count(*) as persons_reached,
         sum(is_stalled) as persons_stalled,
         sum(is_dropped) as persons_dropped
-    from person_stages
+    from person_stage_programs
     group by
         stage,
         program
