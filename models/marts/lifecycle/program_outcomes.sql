@@ -1,4 +1,3 @@
-{%- set numeric = dbt.type_numeric() -%}
 {%- set bigint = dbt.type_bigint() -%}
 
 with
@@ -15,33 +14,17 @@ participants as (
 
 ),
 
-person_cohorts as (
+-- funnel outcomes of participating leads against comparable non-participants (programs with a participating lead)
+program_leads as (
 
-    select * from {{ ref('int_person_stage_cohorts') }}
-
-),
-
-persons as (
-
-    select * from {{ ref('dim_persons') }}
+    select * from {{ ref('int_program_leads_compared') }}
 
 ),
 
-account_months as (
+-- retention, upsell and NPS of participating customer accounts against the others (every program)
+program_accounts as (
 
-    select * from {{ ref('fct_account_mrr_monthly') }}
-
-),
-
-opportunities as (
-
-    select * from {{ ref('fct_opportunities') }}
-
-),
-
-nps_responses as (
-
-    select * from {{ ref('fct_nps_responses') }}
+    select * from {{ ref('int_program_accounts_compared') }}
 
 ),
 
@@ -57,201 +40,6 @@ programs as (
 
 ),
 
--- persons in the funnel: their first lead entry (cohort month) and what they reached after it, to date
-lead_persons as (
-
-    select
-        person_id,
-        cohort_month,
-        case when reached_mql_to_date = true then 1 else 0 end as is_mql,
-        case when reached_opportunity_to_date = true then 1 else 0 end as is_opportunity
-    from person_cohorts
-    where cohort_stage = 'lead'
-
-),
-
-participant_leads as (
-
-    select
-        participants.program,
-        participants.program_type,
-        lead_persons.person_id,
-        lead_persons.cohort_month,
-        lead_persons.is_mql,
-        lead_persons.is_opportunity
-    from participants
-    inner join lead_persons
-        on participants.person_id = lead_persons.person_id
-
-),
-
--- persons in at least one program of a type
-program_type_persons as (
-
-    select distinct
-        program_type,
-        person_id
-    from participants
-
-),
-
-program_cohort_months as (
-
-    select distinct
-        program,
-        program_type,
-        cohort_month
-    from participant_leads
-
-),
-
--- comparable non-participants of a program: persons whose first lead entry falls in a month in which one of its
--- participants had theirs, and who took part in no program of its type
-comparison_leads as (
-
-    select
-        program_cohort_months.program,
-        lead_persons.person_id,
-        lead_persons.is_mql,
-        lead_persons.is_opportunity
-    from program_cohort_months
-    inner join lead_persons
-        on program_cohort_months.cohort_month = lead_persons.cohort_month
-    left join program_type_persons
-        on
-            program_cohort_months.program_type = program_type_persons.program_type
-            and lead_persons.person_id = program_type_persons.person_id
-    where program_type_persons.person_id is null
-
-),
-
--- customers: accounts with an active billing subscription at some month end, from the first such month
-customer_accounts as (
-
-    select
-        account_id,
-        min(case when is_customer_at_end = true then report_month end) as first_customer_month
-    from account_months
-    group by account_id
-    having count(case when is_customer_at_end = true then 1 end) > 0
-
-),
-
--- retained: no churned month (expand_monthly's churn) within 12 months of becoming a customer (to date when the
--- data ends sooner); a churn in month m loses the customer by the first day of m + 1
-customer_churn as (
-
-    select
-        customer_accounts.account_id,
-        max(
-            case
-                when
-                    account_months.movement = 'churned'
-                    and account_months.report_month
-                    <= {{ dbt.dateadd('month', 12, 'customer_accounts.first_customer_month') }}
-                    then 1
-                else 0
-            end
-        ) as churned_within_12_months
-    from customer_accounts
-    inner join account_months
-        on customer_accounts.account_id = account_months.account_id
-    group by customer_accounts.account_id
-
-),
-
-upsold_accounts as (
-
-    select distinct account_id
-    from opportunities
-    where is_won = true and opportunity_type in ('upsell', 'cross_sell')
-
-),
-
-account_nps as (
-
-    select
-        account_id,
-        count(score) as responses,
-        count(case when is_promoter = true then 1 end) as promoters,
-        count(case when is_detractor = true then 1 end) as detractors
-    from nps_responses
-    group by account_id
-
-),
-
-customer_outcomes as (
-
-    select
-        customer_accounts.account_id,
-        1 - customer_churn.churned_within_12_months as is_retained,
-        case when upsold_accounts.account_id is not null then 1 else 0 end as is_upsold,
-        coalesce(account_nps.responses, 0) as nps_responses,
-        coalesce(account_nps.promoters, 0) as promoters,
-        coalesce(account_nps.detractors, 0) as detractors
-    from customer_accounts
-    inner join customer_churn
-        on customer_accounts.account_id = customer_churn.account_id
-    left join upsold_accounts
-        on customer_accounts.account_id = upsold_accounts.account_id
-    left join account_nps
-        on customer_accounts.account_id = account_nps.account_id
-
-),
-
--- a customer account takes part in a program when one of its persons (dim_persons.account_id) does
-program_accounts as (
-
-    select distinct
-        participants.program,
-        participants.program_type,
-        persons.account_id
-    from participants
-    inner join persons
-        on participants.person_id = persons.person_id
-    inner join customer_accounts
-        on persons.account_id = customer_accounts.account_id
-
-),
-
-program_type_accounts as (
-
-    select distinct
-        program_type,
-        account_id
-    from program_accounts
-
-),
-
-program_types as (
-
-    select distinct program_type
-    from programs
-
-),
-
--- comparable non-participating customers: customer accounts none of whose persons took part in a program of
--- the type
-comparison_accounts as (
-
-    select
-        program_types.program_type,
-        customer_outcomes.account_id,
-        customer_outcomes.is_retained,
-        customer_outcomes.is_upsold,
-        customer_outcomes.nps_responses,
-        customer_outcomes.promoters,
-        customer_outcomes.detractors
-    from program_types
-    cross join customer_outcomes
-    left join program_type_accounts
-        on
-            program_types.program_type = program_type_accounts.program_type
-            and customer_outcomes.account_id = program_type_accounts.account_id
-    where program_type_accounts.account_id is null
-
-),
-
 participant_counts as (
 
     select
@@ -262,62 +50,6 @@ participant_counts as (
 
 ),
 
-participant_lead_counts as (
-
-    select
-        program,
-        count(*) as leads,
-        sum(is_mql) as mqls,
-        sum(is_opportunity) as opportunities
-    from participant_leads
-    group by program
-
-),
-
-comparison_lead_counts as (
-
-    select
-        program,
-        count(*) as leads,
-        sum(is_mql) as mqls,
-        sum(is_opportunity) as opportunities
-    from comparison_leads
-    group by program
-
-),
-
-participant_customer_counts as (
-
-    select
-        program_accounts.program,
-        count(*) as customers,
-        sum(customer_outcomes.is_retained) as retained,
-        sum(customer_outcomes.is_upsold) as upsold,
-        sum(customer_outcomes.nps_responses) as nps_responses,
-        sum(customer_outcomes.promoters) as promoters,
-        sum(customer_outcomes.detractors) as detractors
-    from program_accounts
-    inner join customer_outcomes
-        on program_accounts.account_id = customer_outcomes.account_id
-    group by program_accounts.program
-
-),
-
-comparison_customer_counts as (
-
-    select
-        program_type,
-        count(*) as customers,
-        sum(is_retained) as retained,
-        sum(is_upsold) as upsold,
-        sum(nps_responses) as nps_responses,
-        sum(promoters) as promoters,
-        sum(detractors) as detractors
-    from comparison_accounts
-    group by program_type
-
-),
-
 final as (
 
     select
@@ -325,53 +57,37 @@ final as (
         programs.program_name,
         programs.program_type,
         cast(coalesce(participant_counts.participants, 0) as {{ bigint }}) as participants,
-        cast(coalesce(participant_lead_counts.leads, 0) as {{ bigint }}) as participant_leads,
-        cast(coalesce(participant_lead_counts.mqls, 0) as {{ bigint }}) as participant_mqls,
-        {{ safe_divide('participant_lead_counts.mqls', 'participant_lead_counts.leads') }} as participant_mql_rate,
-        cast(coalesce(participant_lead_counts.opportunities, 0) as {{ bigint }}) as participant_opportunities,
-        {{ safe_divide('participant_lead_counts.opportunities', 'participant_lead_counts.leads') }}
-            as participant_opportunity_rate,
-        cast(coalesce(comparison_lead_counts.leads, 0) as {{ bigint }}) as comparison_leads,
-        cast(coalesce(comparison_lead_counts.mqls, 0) as {{ bigint }}) as comparison_mqls,
-        {{ safe_divide('comparison_lead_counts.mqls', 'comparison_lead_counts.leads') }} as comparison_mql_rate,
-        cast(coalesce(comparison_lead_counts.opportunities, 0) as {{ bigint }}) as comparison_opportunities,
-        {{ safe_divide('comparison_lead_counts.opportunities', 'comparison_lead_counts.leads') }}
-            as comparison_opportunity_rate,
-        cast(coalesce(participant_customer_counts.customers, 0) as {{ bigint }}) as participant_customers,
-        cast(coalesce(participant_customer_counts.retained, 0) as {{ bigint }}) as participant_customers_retained,
-        {{ safe_divide('participant_customer_counts.retained', 'participant_customer_counts.customers') }}
-            as participant_retention_rate,
-        cast(coalesce(participant_customer_counts.upsold, 0) as {{ bigint }}) as participant_customers_upsold,
-        {{ safe_divide('participant_customer_counts.upsold', 'participant_customer_counts.customers') }}
-            as participant_upsell_rate,
-        cast(coalesce(participant_customer_counts.nps_responses, 0) as {{ bigint }}) as participant_nps_responses,
-        {{ safe_divide(
-            '100 * (participant_customer_counts.promoters - participant_customer_counts.detractors)',
-            'participant_customer_counts.nps_responses'
-        ) }} as participant_nps,
-        cast(coalesce(comparison_customer_counts.customers, 0) as {{ bigint }}) as comparison_customers,
-        cast(coalesce(comparison_customer_counts.retained, 0) as {{ bigint }}) as comparison_customers_retained,
-        {{ safe_divide('comparison_customer_counts.retained', 'comparison_customer_counts.customers') }}
-            as comparison_retention_rate,
-        cast(coalesce(comparison_customer_counts.upsold, 0) as {{ bigint }}) as comparison_customers_upsold,
-        {{ safe_divide('comparison_customer_counts.upsold', 'comparison_customer_counts.customers') }}
-            as comparison_upsell_rate,
-        cast(coalesce(comparison_customer_counts.nps_responses, 0) as {{ bigint }}) as comparison_nps_responses,
-        {{ safe_divide(
-            '100 * (comparison_customer_counts.promoters - comparison_customer_counts.detractors)',
-            'comparison_customer_counts.nps_responses'
-        ) }} as comparison_nps
+        cast(coalesce(program_leads.participant_leads, 0) as {{ bigint }}) as participant_leads,
+        cast(coalesce(program_leads.participant_mqls, 0) as {{ bigint }}) as participant_mqls,
+        program_leads.participant_mql_rate,
+        cast(coalesce(program_leads.participant_opportunities, 0) as {{ bigint }}) as participant_opportunities,
+        program_leads.participant_opportunity_rate,
+        cast(coalesce(program_leads.comparison_leads, 0) as {{ bigint }}) as comparison_leads,
+        cast(coalesce(program_leads.comparison_mqls, 0) as {{ bigint }}) as comparison_mqls,
+        program_leads.comparison_mql_rate,
+        cast(coalesce(program_leads.comparison_opportunities, 0) as {{ bigint }}) as comparison_opportunities,
+        program_leads.comparison_opportunity_rate,
+        program_accounts.participant_customers,
+        program_accounts.participant_customers_retained,
+        program_accounts.participant_retention_rate,
+        program_accounts.participant_customers_upsold,
+        program_accounts.participant_upsell_rate,
+        program_accounts.participant_nps_responses,
+        program_accounts.participant_nps,
+        program_accounts.comparison_customers,
+        program_accounts.comparison_customers_retained,
+        program_accounts.comparison_retention_rate,
+        program_accounts.comparison_customers_upsold,
+        program_accounts.comparison_upsell_rate,
+        program_accounts.comparison_nps_responses,
+        program_accounts.comparison_nps
     from programs
     left join participant_counts
         on programs.program = participant_counts.program
-    left join participant_lead_counts
-        on programs.program = participant_lead_counts.program
-    left join comparison_lead_counts
-        on programs.program = comparison_lead_counts.program
-    left join participant_customer_counts
-        on programs.program = participant_customer_counts.program
-    left join comparison_customer_counts
-        on programs.program_type = comparison_customer_counts.program_type
+    left join program_leads
+        on programs.program = program_leads.program
+    left join program_accounts
+        on programs.program = program_accounts.program
 
 )
 
