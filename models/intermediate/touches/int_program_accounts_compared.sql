@@ -44,9 +44,9 @@ programs as (
 
     select
         campaign_id as program,  -- noqa: RF04
-        case when audience = 'customer' then 'customer' else 'nurture' end as program_type
+        {{ program_type('audience', 'is_automated') }} as program_type
     from campaigns
-    where audience = 'customer' or (audience = 'prospect' and is_automated = true)
+    where {{ program_type('audience', 'is_automated') }} is not null
 
 ),
 

@@ -42,8 +42,7 @@ nurtured_persons as (
     left join person_opportunities
         on email_sends.person_id = person_opportunities.person_id
     where
-        email_sends.is_automated = true
-        and email_sends.audience = 'prospect'
+        {{ program_type('email_sends.audience', 'email_sends.is_automated') }} = 'nurture'
         and email_sends.is_delivered = true
         and (
             person_opportunities.first_opportunity_created_at is null

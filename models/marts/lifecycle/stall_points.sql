@@ -37,7 +37,7 @@ programs as (
 
     select campaign_id as program  -- noqa: RF04
     from campaigns
-    where audience = 'prospect' and is_automated = true
+    where {{ program_type('audience', 'is_automated') }} = 'nurture'
 
     union all
 

@@ -1,0 +1,11 @@
+{#-
+    The program a campaign is, from its audience and is_automated columns: 'nurture' (an automated prospect
+    campaign), 'customer' (any customer-audience campaign), null (not a program). The one definition read by
+    nurture_lift, stall_points, program_outcomes and their intermediate models.
+-#}
+{% macro program_type(audience, is_automated) -%}
+    case
+        when {{ audience }} = 'customer' then 'customer'
+        when {{ audience }} = 'prospect' and {{ is_automated }} = true then 'nurture'
+    end
+{%- endmacro %}
