@@ -3,7 +3,7 @@
 -- the won amount closed in the month (fct_opportunities), within 0.01 (reporting currency); its cost equals
 -- the campaigns' cost of the month (int_marketing_cost_aggregated_to_campaigns). Returns the model-months
 -- that do not.
-{%- set models = ['first_touch', 'last_touch', 'linear', 'u_shaped', 'w_shaped', 'time_decay'] %}
+{%- set models = attribution_models() %}
 with
 
 attribution_models as (

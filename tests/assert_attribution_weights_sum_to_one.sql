@@ -1,7 +1,7 @@
 -- Every attribution model credits each opportunity exactly once: for every opportunity of fct_opportunities and
 -- each of the six models, the weights of its fct_attribution rows sum to 1 (within 1e-9; no rows: a failure).
 -- Returns the opportunity-model pairs that do not.
-{%- set models = ['first_touch', 'last_touch', 'linear', 'u_shaped', 'w_shaped', 'time_decay'] %}
+{%- set models = attribution_models() %}
 with
 
 opportunities as (

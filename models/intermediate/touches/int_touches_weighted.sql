@@ -9,8 +9,8 @@
 -#}
 {%- set lookback_days = var('lifecycle__attribution_lookback_days', 90) | int -%}
 {%- set half_life_days = var('lifecycle__attribution_half_life_days', 7) -%}
-{%- set double = 'double' if target.type == 'spark' else 'double precision' -%}
-{%- set models = ['first_touch', 'last_touch', 'linear', 'u_shaped', 'w_shaped', 'time_decay'] -%}
+{%- set double = type_double() -%}
+{%- set models = attribution_models() -%}
 
 with
 

@@ -5,9 +5,9 @@
     Attributed amounts are the stored weight (numeric(38,15)) times the amount in decimal arithmetic, rounded to
     6 places (half up on every target; a double product could round a tie either way).
 -#}
-{%- set double = 'double' if target.type == 'spark' else 'double precision' -%}
+{%- set double = type_double() -%}
 {%- set weight_type = 'numeric(38,15)' -%}
-{%- set models = ['first_touch', 'last_touch', 'linear', 'u_shaped', 'w_shaped', 'time_decay'] -%}
+{%- set models = attribution_models() -%}
 
 with
 

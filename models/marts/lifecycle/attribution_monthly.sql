@@ -2,7 +2,7 @@
     The credit of each attribution model (int_attribution_aggregated_to_months, from fct_attribution) and the
     campaigns' cost, repeated per model, one row per model x month x campaign and channel.
 -#}
-{%- set models = ['first_touch', 'last_touch', 'linear', 'u_shaped', 'w_shaped', 'time_decay'] -%}
+{%- set models = attribution_models() -%}
 {%- set numeric = dbt.type_numeric() -%}
 
 with

@@ -21,22 +21,23 @@ program_leads as (
 
 ),
 
--- retention, upsell and NPS of participating customer accounts against the others (every program)
+-- retention, upsell and NPS of participating customer accounts against the others: one row per program (the
+-- automated prospect and customer campaigns, program_type), with or without participants
 program_accounts as (
 
     select * from {{ ref('int_program_accounts_compared') }}
 
 ),
 
--- the programs int_program_participants_unioned knows: automated prospect campaigns and customer campaigns
 programs as (
 
     select
-        campaign_id as program,  -- noqa: RF04
-        campaign_name as program_name,
-        {{ program_type('audience', 'is_automated') }} as program_type
-    from campaigns
-    where {{ program_type('audience', 'is_automated') }} is not null
+        program_accounts.program,
+        campaigns.campaign_name as program_name,
+        program_accounts.program_type
+    from program_accounts
+    inner join campaigns
+        on program_accounts.program = campaigns.campaign_id
 
 ),
 

@@ -1,0 +1,14 @@
+{#-
+    The 8-byte floating-point type (dispatched): dbt.type_float() is a 4-byte float on DuckDB and Spark.
+-#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'lifecycle')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}
