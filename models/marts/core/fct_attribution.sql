@@ -5,7 +5,6 @@
     Attributed amounts are the stored weight (numeric(38,15)) times the amount in decimal arithmetic, rounded to
     6 places (half up on every target; a double product could round a tie either way).
 -#}
-{%- set double = type_double() -%}
 {%- set weight_type = 'numeric(38,15)' -%}
 {%- set models = attribution_models() -%}
 
@@ -44,7 +43,6 @@ no_touch_rows as (
             opportunities.channel,
             0 as touch_position,
             0 as touch_count,
-            cast(null as {{ double }}) as days_before_opportunity,
             cast(1 as {{ weight_type }}) as weight
         from opportunities
         left join touched_opportunities
@@ -69,7 +67,6 @@ attributed as (
         channel,
         touch_position,
         touch_count,
-        days_before_opportunity,
         weight
     from touches_weighted
     union all
@@ -94,7 +91,11 @@ final as (
         attributed.channel,
         cast(attributed.touch_position as {{ dbt.type_bigint() }}) as touch_position,
         cast(attributed.touch_count as {{ dbt.type_bigint() }}) as touch_count,
-        cast(attributed.days_before_opportunity as {{ dbt.type_numeric() }}) as days_before_opportunity,
+        -- in days from the seconds, divided exactly (the double of int_touches_weighted could round a value
+        -- halfway between two 6-place numbers either way, depending on the target); null on a 'no touch' row
+        {{ safe_divide(
+            dbt.datediff('attributed.touched_at', 'opportunities.created_at', 'second'), 86400
+        ) }} as days_before_opportunity,
         cast(attributed.weight as {{ weight_type }}) as weight,
         opportunities.created_month,
         opportunities.closed_month,

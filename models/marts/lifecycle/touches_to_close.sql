@@ -52,7 +52,7 @@ channel_stats as (
         count(*) as customers,
         {{ percentile('touches', 0.5) }} as median_touches,
         {{ percentile('touches', 0.75) }} as p75_touches,
-        avg(cast(touches as {{ dbt.type_numeric() }})) as mean_touches
+        {{ safe_divide('sum(touches)', 'count(touches)') }} as mean_touches
     from customer_touches
     group by channel
 
@@ -63,7 +63,7 @@ channel_stats as (
         count(*) as customers,
         {{ percentile('touches', 0.5) }} as median_touches,
         {{ percentile('touches', 0.75) }} as p75_touches,
-        avg(cast(touches as {{ dbt.type_numeric() }})) as mean_touches
+        {{ safe_divide('sum(touches)', 'count(touches)') }} as mean_touches
     from customer_touches
 
 ),

@@ -158,9 +158,10 @@ def _sends(
     # Monthly newsletter for opted-in prospects
     start = np.where(p.nl_optin[sl], t_create, np.inf)
     add_block("NL", np.broadcast_to(st.nl_times, (m, N_MONTHS)), start, cust_start)
-    # Customer programs
+    # Customer programs: not for the persons of one account in five (their company opted out of customer
+    # marketing email), so that program_outcomes has customers outside every customer program to compare with
     cs, ce = p.cust_start[sl], _nan_to(p.cust_end[sl], np.inf)
-    has_c = ~np.isnan(cs)
+    has_c = ~np.isnan(cs) & (p.account[sl] % 5 != 0)
     onb = np.where(has_c & p.buyer[sl], cs + 2 * 3600, np.inf)
     add_block("ONB", onb[:, None] + np.array([0, 7, 14, 30])[None, :] * float(DAY), onb, ce)
     start = np.where(has_c, cs, np.inf)
