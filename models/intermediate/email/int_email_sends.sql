@@ -186,7 +186,14 @@ final as (
             null as recipient_key,
             null as source_batch_id
         from sends_to_build
-        where sends_to_build.email_send_id not in (select sends.email_send_id from sends)
+        -- (not exists, not `not in`: Spark runs a `not in` subquery as a nested-loop join)
+        where
+            sends_to_build.email_send_id is not null
+            and not exists (
+                select 1
+                from sends
+                where sends.email_send_id = sends_to_build.email_send_id
+            )
     {%- endif %}
 
 )

@@ -61,7 +61,12 @@ renamed as (
         from existing_mapped
         where
             {{ is_distinct_from('channel', 'mapped_channel') }}
-            and activity_id not in (select latest.activity_id from latest)
+            -- (not exists, not `not in`: Spark runs a `not in` subquery as a nested-loop join)
+            and not exists (
+                select 1
+                from latest
+                where latest.activity_id = existing_mapped.activity_id
+            )
     {%- endif %}
 
 ),
